@@ -1,0 +1,1 @@
+"""jobspiders: software job lists built from companies\x27 applicant tracking systems."""

@@ -1,0 +1,70 @@
+"""Project settings (DESIGN.md "Settings") read and validated in one place.
+
+Components call these from ``from_crawler`` once; a bad value raises ``ConfigError`` with the setting's
+name, which the commands turn into exit code 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy.settings import BaseSettings
+
+
+class ConfigError(ValueError):
+    """A project setting with a value we cannot use."""
+
+
+def parse_now(value: str | None) -> datetime:
+    """``JOBS_NOW`` as an aware UTC datetime; the real clock when unset."""
+    if not value:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        instant = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"JOBS_NOW must be an ISO 8601 instant, got {value!r}") from None
+    if instant.tzinfo is None:  # a bare local time would depend on the machine: read it as UTC
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class JobsConfig:
+    now: datetime
+    db: str
+    max_age_days: int
+    output_dir: Path
+    mirror: str | None
+    companies: str | None
+    publish_on_close: bool
+    max_failed_share: float
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> JobsConfig:
+        try:
+            max_age = settings.getint("JOBS_MAX_AGE_DAYS", 15)
+        except ValueError:
+            raise ConfigError(
+                f"JOBS_MAX_AGE_DAYS must be a whole number of days, got {settings.get('JOBS_MAX_AGE_DAYS')!r}"
+            ) from None
+        if max_age < 1:
+            raise ConfigError(f"JOBS_MAX_AGE_DAYS must be at least 1, got {max_age}")
+        try:
+            max_failed = settings.getfloat("JOBS_PUBLISH_MAX_FAILED_SHARE", 0.5)
+        except ValueError:
+            raise ConfigError("JOBS_PUBLISH_MAX_FAILED_SHARE must be a number between 0 and 1") from None
+        mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
+        if mirror and not mirror.startswith(("http://", "https://")):
+            raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")
+        return cls(
+            now=parse_now(settings.get("JOBS_NOW")),
+            db=str(settings.get("JOBS_DB") or "output/jobs.db"),
+            max_age_days=max_age,
+            output_dir=Path(settings.get("OUTPUT_DIR") or "output"),
+            mirror=mirror,
+            companies=settings.get("JOBS_COMPANIES") or None,
+            publish_on_close=settings.getbool("JOBS_PUBLISH_ON_CLOSE", True),
+            max_failed_share=max_failed,
+        )

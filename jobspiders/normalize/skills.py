@@ -1,0 +1,168 @@
+"""Skill tags from free text, by the taxonomy in ``data/skills.yml``.
+
+``tag_skills(text)`` returns the sorted canonical names the text mentions::
+
+    >>> tag_skills("We use Go and Kubernetes (k8s), Postgres and C/C++.")
+    ['c', 'cpp', 'go', 'kubernetes', 'postgresql']
+
+All aliases go into one Aho-Corasick automaton (pyahocorasick), so a description is scanned once
+whatever the size of the taxonomy. A hit counts when it stands as a whole word; overlapping hits keep
+the longest ("Spring Boot" over "Spring", "C++" over "C"). Words that are also ordinary English
+("Go", "React", "Swift", "Rust", "R", "C", "Spring", "Express", "REST") are declared ambiguous in the
+YAML with the evidence they need: their accepted casing, words after them that rule them out
+("React to incidents", "Spring 2026") and context that confirms them (another skill nearby,
+"experience with Go", "Go developer"). Use ``SkillTagger(taxonomy)`` directly to test another taxonomy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import ahocorasick
+
+from jobspiders.data import load_yaml
+
+_EVIDENCE_KINDS = frozenset({"near", "before", "after"})
+# How much text around a hit the before/after rules look at.
+_CONTEXT = 40
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """Evidence an ambiguous spelling needs (see the header of skills.yml)."""
+
+    case: frozenset[str] | None
+    reject_after: re.Pattern[str] | None
+    needs_evidence: bool
+    evidence: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    skill: str
+    alias: str
+    rule: _Rule | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int  # exclusive
+    term: _Term
+
+
+class SkillTagger:
+    """One-pass skill matcher built from a taxonomy mapping shaped like ``skills.yml``."""
+
+    def __init__(self, taxonomy: Mapping[str, Any]) -> None:
+        evidence = taxonomy.get("evidence") or {}
+        self._near = int(evidence.get("near", 80))
+        self._before = re.compile(evidence["before"], re.I) if evidence.get("before") else None
+        self._after = re.compile(evidence["after"], re.I) if evidence.get("after") else None
+        self._automaton = ahocorasick.Automaton()
+        for skill, entry in (taxonomy.get("skills") or {}).items():
+            for alias in (entry or {}).get("aliases") or []:
+                self._add(_Term(str(skill), str(alias).lower(), None))
+            for alias, rule in ((entry or {}).get("ambiguous") or {}).items():
+                self._add(_Term(str(skill), str(alias).lower(), _rule(rule or {})))
+        self._automaton.make_automaton()
+
+    def _add(self, term: _Term) -> None:
+        if term.alias in self._automaton:
+            raise ValueError(f"skills taxonomy: alias {term.alias!r} is declared twice")
+        self._automaton.add_word(term.alias, term)
+
+    def tag(self, text: str) -> list[str]:
+        """Sorted unique canonical names of the skills ``text`` mentions."""
+        if not isinstance(text, str) or not text or not len(self._automaton):
+            return []
+        hits = self._longest_hits(text, _lower_same_length(text))
+        anchors = [hit for hit in hits if hit.term.rule is None]
+        found = {hit.term.skill for hit in anchors}
+        for hit in hits:
+            if (
+                hit.term.rule is not None
+                and hit.term.skill not in found
+                and self._confirmed(hit, text, anchors)
+            ):
+                found.add(hit.term.skill)
+        return sorted(found)
+
+    def _longest_hits(self, text: str, lowered: str) -> list[_Hit]:
+        hits = []
+        for last, term in self._automaton.iter(lowered):
+            start, end = last - len(term.alias) + 1, last + 1
+            if _whole_word(lowered, start, end):
+                hits.append(_Hit(start, end, term))
+        hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+        kept: list[_Hit] = []
+        for hit in hits:
+            if not kept or hit.start >= kept[-1].end:  # the longest hit at a start comes first
+                kept.append(hit)
+        return kept
+
+    def _confirmed(self, hit: _Hit, text: str, anchors: list[_Hit]) -> bool:
+        rule = hit.term.rule
+        assert rule is not None
+        if rule.case is not None and text[hit.start : hit.end] not in rule.case:
+            return False
+        after = text[hit.end : hit.end + _CONTEXT]
+        if rule.reject_after is not None and rule.reject_after.search(after):
+            return False
+        if not rule.needs_evidence:
+            return True
+        if "near" in rule.evidence and any(
+            a.start - self._near <= hit.end and hit.start <= a.end + self._near for a in anchors
+        ):
+            return True
+        before = text[max(0, hit.start - _CONTEXT) : hit.start]
+        if "before" in rule.evidence and self._before is not None and self._before.search(before):
+            return True
+        return "after" in rule.evidence and self._after is not None and bool(self._after.search(after))
+
+
+def _rule(spec: Mapping[str, Any]) -> _Rule:
+    case = spec.get("case")
+    evidence = frozenset(spec.get("evidence") or _EVIDENCE_KINDS)
+    if unknown := evidence - _EVIDENCE_KINDS:
+        raise ValueError(f"skills taxonomy: unknown evidence kinds {sorted(unknown)}")
+    return _Rule(
+        case=frozenset(str(c) for c in case) if case else None,
+        reject_after=re.compile(spec["reject_after"]) if spec.get("reject_after") else None,
+        needs_evidence=bool(spec.get("needs_evidence", True)),
+        evidence=evidence,
+    )
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    # Only word characters at the edge of an alias need a boundary ("c++" may touch anything).
+    if _is_word(text[start]) and start > 0 and _is_word(text[start - 1]):
+        return False
+    return not (_is_word(text[end - 1]) and end < len(text) and _is_word(text[end]))
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _lower_same_length(text: str) -> str:
+    # Hit positions index the original text, so lower-casing must not change its length ("İ" does).
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+@cache
+def default_tagger() -> SkillTagger:
+    """The tagger for the bundled taxonomy, built once per process."""
+    return SkillTagger(load_yaml("skills.yml"))
+
+
+def tag_skills(text: str) -> list[str]:
+    """Sorted unique canonical skill names mentioned in ``text`` (bundled taxonomy)."""
+    return default_tagger().tag(text)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from jobspiders.items import JobItem
+from jobspiders.normalize.dates import to_iso
+from jobspiders.normalize.posting import normalize_posting
+from jobspiders.pipelines.base import JobsPipeline
+
+
+class NormalizePipeline(JobsPipeline):
+    """Fills the normalized fields from ``item.raw`` with `normalize_posting` (as `scrapy normalize` does)."""
+
+    concern = "normalize"
+
+    def process_item(self, item: JobItem) -> JobItem:
+        fields = normalize_posting(asdict(item.raw) if item.raw else {"title": item.title}, self.config.now)
+        item.title = fields["title"] or item.title
+        item.location = fields["location"]
+        item.locations = fields["locations"]
+        item.workplace = fields["workplace"]
+        item.employment_type = fields["employment_type"]
+        item.seniority = fields["seniority"]
+        item.salary = fields["salary"]
+        item.description = fields["description"]
+        if fields["posted_at"]:
+            item.posted_at, item.date_source = fields["posted_at"], "ats"
+        else:  # no usable ATS date: the store keeps the first time we saw the job
+            item.posted_at, item.date_source = to_iso(self.config.now), "first_seen"
+            self.count("no_date")
+        self.count("ok")
+        return item

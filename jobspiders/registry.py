@@ -1,0 +1,185 @@
+"""The companies registry: YAML files of boards, loaded into validated `Board` objects.
+
+Format (DESIGN.md, "Companies registry"): a YAML list of entries with ``name``, ``website``, ``ats``,
+``token`` and, where the ATS needs it, ``host`` and ``site``; or ``name`` + ``url`` (a careers URL from
+which ats/token/host/site are detected). A malformed entry is reported with its file and position and
+skipped; the rest of the registry still loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jobspiders.data import read_text
+from jobspiders.detect import detect_url
+
+logger = logging.getLogger(__name__)
+
+BUNDLED = "companies.yml"
+KNOWN_KEYS = frozenset({"name", "website", "ats", "token", "host", "site", "url", "key", "source"})
+
+
+class RegistryError(ValueError):
+    """A registry file that cannot be used at all (unreadable, not YAML, not a list)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """One company board on one ATS."""
+
+    name: str
+    ats: str
+    token: str
+    website: str | None = None
+    host: str | None = None
+    site: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """``<ats>:<token>``, the board's identity in the store and in the logs."""
+        return f"{self.ats}:{self.token}"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryProblem:
+    """Why one registry entry was skipped."""
+
+    source: str
+    index: int
+    entry: Any
+    reason: str
+
+    def __str__(self) -> str:
+        label = self.entry.get("name") if isinstance(self.entry, Mapping) else None
+        where = f"{self.source} entry #{self.index + 1}" + (f" ({label!r})" if label else "")
+        return f"{where}: {self.reason}"
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return str(value).strip() or None
+
+
+def parse_entry(entry: Any) -> Board:
+    """Validate one registry entry into a Board; raise ValueError saying what is wrong."""
+    if not isinstance(entry, Mapping):
+        raise ValueError(f"entry must be a mapping, got {type(entry).__name__}")
+    unknown = sorted(set(map(str, entry)) - KNOWN_KEYS)
+    if unknown:
+        raise ValueError(f"unknown keys {', '.join(unknown)}")
+    values = {
+        key: _text(entry.get(key)) for key in ("name", "website", "ats", "token", "host", "site", "url")
+    }
+    if values["url"]:
+        found = detect_url(values["url"])
+        for key in ("ats", "token", "host", "site"):
+            values[key] = values[key] or getattr(found, key)
+        if not values["ats"] or not values["token"]:
+            raise ValueError(f"cannot tell the ATS board from url {values['url']!r}")
+    missing = [key for key in ("name", "ats", "token") if not values[key]]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    website = values["website"]
+    if website and not website.lower().startswith(("http://", "https://")):
+        website = f"https://{website}/"
+    extra = {key: entry[key] for key in ("key", "source") if entry.get(key) is not None}
+    return Board(
+        name=values["name"],
+        ats=values["ats"].lower(),
+        token=values["token"],
+        website=website,
+        host=values["host"],
+        site=values["site"],
+        extra=extra,
+    )
+
+
+def parse_registry(data: Any, source: str) -> tuple[list[Board], list[EntryProblem]]:
+    """Boards and per-entry problems of one parsed registry document."""
+    if data is None:
+        return [], []
+    if not isinstance(data, list):
+        raise RegistryError(f"{source}: a registry is a YAML list of entries, got {type(data).__name__}")
+    boards: list[Board] = []
+    problems: list[EntryProblem] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data):
+        try:
+            board = parse_entry(entry)
+        except ValueError as exc:
+            problems.append(EntryProblem(source, index, entry, str(exc)))
+            continue
+        if board.key in seen:
+            problems.append(EntryProblem(source, index, entry, f"duplicate board {board.key}"))
+            continue
+        seen.add(board.key)
+        boards.append(board)
+    return boards, problems
+
+
+def load_registry(path: str | Path | None = None) -> tuple[list[Board], list[EntryProblem]]:
+    """Load a registry file (the bundled one when ``path`` is None) and log each skipped entry."""
+    if path is None:
+        source, text = f"jobspiders/data/{BUNDLED}", read_text(BUNDLED)
+    else:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RegistryError(f"cannot read registry {source}: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"{source} is not valid YAML: {exc}") from exc
+    boards, problems = parse_registry(data, source)
+    for problem in problems:
+        logger.warning("Skipping registry entry: %s", problem)
+    return boards, problems
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """``"2/4"`` → (2, 4); shards are numbered from 1."""
+    try:
+        index_text, count_text = value.split("/")
+        index, count = int(index_text), int(count_text)
+    except ValueError:
+        raise ValueError(f"shard must look like I/N (e.g. 1/4), got {value!r}") from None
+    if count < 1 or not 1 <= index <= count:
+        raise ValueError(f"shard {value!r} is out of range: need 1 <= I <= N")
+    return index, count
+
+
+def in_shard(board: Board, index: int, count: int) -> bool:
+    """Deterministic board → shard assignment (stable across runs, machines and registry order)."""
+    digest = hashlib.sha1(board.key.encode(), usedforsecurity=False).digest()
+    return int.from_bytes(digest[:8], "big") % count == index - 1
+
+
+def select_boards(
+    boards: Iterable[Board],
+    *,
+    ats: str | None = None,
+    tokens: Iterable[str] | None = None,
+    shard: tuple[int, int] | None = None,
+) -> Iterator[Board]:
+    """Filter boards by ATS, by token (case-insensitive) and by shard."""
+    wanted = {token.strip().lower() for token in tokens or () if token.strip()}
+    for board in boards:
+        if ats and board.ats != ats:
+            continue
+        if wanted and board.token.lower() not in wanted:
+            continue
+        if shard and not in_shard(board, *shard):
+            continue
+        yield board

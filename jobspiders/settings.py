@@ -1,0 +1,86 @@
+"""Scrapy settings of jobspiders. Project settings are documented in DESIGN.md and README.md."""
+
+# --- Identity and modules ------------------------------------------------------------------------
+BOT_NAME = "jobspiders"
+SPIDER_MODULES = ["jobspiders.spiders"]
+NEWSPIDER_MODULE = "jobspiders.spiders"
+COMMANDS_MODULE = "jobspiders.commands"
+# Browser-like agent: several ATS sit behind CDNs that treat bare agents differently (ATS_APIS.md).
+USER_AGENT = "Mozilla/5.0 (compatible; jobspiders/0.1; +https://github.com/jobspiders/jobspiders)"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "jobspiders.logformatter.JobsLogFormatter"
+
+# --- Politeness ----------------------------------------------------------------------------------
+# The boards of one ATS share its API host, so limits are per host, not per board.
+ROBOTSTXT_OBEY = False  # documented public JSON APIs, not pages
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- Components ----------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Early, so the rewritten request passes every other middleware; see AtsMirrorMiddleware.
+    "jobspiders.middlewares.AtsMirrorMiddleware": 50,
+}
+ITEM_PIPELINES = {
+    "jobspiders.pipelines.validate.ValidatePipeline": 100,
+    "jobspiders.pipelines.normalize.NormalizePipeline": 200,
+    "jobspiders.pipelines.profiles.ProfilePipeline": 300,
+    "jobspiders.pipelines.skills.SkillsPipeline": 400,
+    "jobspiders.pipelines.dedup.DedupPipeline": 500,
+    "jobspiders.pipelines.store.StorePipeline": 600,
+    "jobspiders.pipelines.expiry.ExpiryPipeline": 700,
+    "jobspiders.pipelines.publish.PublishPipeline": 800,
+}
+
+# --- Feeds: each crawl's own items (the published list comes from the store) ----------------------
+FEEDS = {
+    "%(output_dir)s/feeds/%(name)s-%(time)s.jsonl": {
+        "format": "jsonlines",
+        "encoding": "utf-8",
+        "overwrite": True,
+        "fields": [
+            "id",
+            "ats",
+            "board",
+            "company",
+            "company_url",
+            "title",
+            "url",
+            "location",
+            "locations",
+            "workplace",
+            "employment_type",
+            "seniority",
+            "posted_at",
+            "date_source",
+            "first_seen",
+            "last_seen",
+            "salary",
+            "skills",
+            "profiles",
+            "description",
+        ],
+    },
+}
+
+# --- Project settings ----------------------------------------------------------------------------
+ATS_MIRROR = None  # base URL of a stand-in serving https://HOST/PATH as MIRROR/HOST/PATH (tests, demo)
+JOBS_NOW = None  # ISO 8601 instant used as "now"; unset: the real clock
+JOBS_DB = "output/jobs.db"  # the store: a SQLite path (PostgreSQL URLs are reserved)
+JOBS_MAX_AGE_DAYS = 15  # postings older than this are not published
+OUTPUT_DIR = "output"  # where publish writes README.md and jobs.json (and feeds/)
+JOBS_COMPANIES = None  # registry file instead of the bundled one (-a companies=FILE wins)
+JOBS_PUBLISH_ON_CLOSE = True  # publish when a spider closes (crawlall publishes once, at the end)
+JOBS_PUBLISH_MAX_FAILED_SHARE = 0.5  # refuse to publish when more boards than this failed

@@ -1,0 +1,341 @@
+"""`AtsSpider`: the machinery every ATS spider shares.
+
+An ATS module subclasses `AtsSpider` and declares how to list a board and how to map one posting:
+
+- ``name``: the spider name, which is also the ATS id in the registry and in item ids.
+- ``board_url``: the list endpoint, formatted with the board (``{token}``, ``{host}``, ``{site}``).
+  Override ``board_requests(board)`` instead when the first request needs more (a POST body, a host rule).
+- ``postings(data, board)``: the posting records of one decoded list page.
+- ``to_item(raw, board)``: one posting → `JobItem`, built with ``self.job(...)``. Pure mapping: no cleaning,
+  the ATS's own values go into `RawPosting` and the pipelines normalize them.
+- optional ``next_page(data, response, board)``: the next list page's request, or None.
+- optional ``detail_request(raw, board)``: a request whose payload completes the posting (the
+  description, say), merged by ``merge_detail``; when it fails the posting is still emitted from the list.
+- ``response_format``: "json" (default), "xml" or "html": how list pages are decoded.
+
+The base reads the registry (``-a companies=FILE``, ``-a company=TOKEN[,TOKEN…]``, ``-a shard=I/N``), builds
+the requests, decodes responses, and accounts for every board and posting. Each board ends with one
+outcome, sent as the `board_finished` signal and counted in the stats:
+``ok`` (answered, jobs listed), ``empty`` (answered, no jobs), ``missing`` (404/410: no such board) or
+``failed`` (any other fault: the store then closes none of its jobs). A bad posting is counted, logged with
+board and job id, and skipped; it never stops the board or the crawl.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from jobspiders.config import JobsConfig
+from jobspiders.items import JobItem, RawPosting
+from jobspiders.middlewares import MIRRORED
+from jobspiders.registry import Board, load_registry, parse_shard, select_boards
+from jobspiders.signals import board_finished
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+STATS = "jobspiders"
+
+
+class BadPayload(ValueError):
+    """A response that is not what the ATS should send (HTML error page, broken JSON, wrong shape)."""
+
+
+@dataclass(slots=True)
+class BoardRun:
+    """What happened to one board in this crawl."""
+
+    board: Board
+    pending: int = 0
+    pages: int = 0
+    job_ids: set[str] = field(default_factory=set)
+    invalid: int = 0
+    outcome: str | None = None  # set once: ok, empty, missing, failed
+    reason: str | None = None
+
+    def fail(self, outcome: str, reason: str) -> None:
+        if self.outcome is None:
+            self.outcome, self.reason = outcome, reason
+
+
+class AtsSpider(scrapy.Spider):
+    """Base class of the ATS spiders (see the module docstring for how to write one)."""
+
+    name: ClassVar[str]
+    board_url: ClassVar[str] = ""
+    response_format: ClassVar[str] = "json"
+    accept: ClassVar[str] = "application/json"
+
+    def __init__(
+        self,
+        companies: str | None = None,
+        company: str | None = None,
+        shard: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.companies_file = companies
+        self.company_tokens = [token for token in (company or "").split(",") if token.strip()]
+        # A bad shard fails before any request, with the message the user needs.
+        self.shard = parse_shard(shard) if shard else None
+        self.boards: list[Board] = []
+        self.runs: dict[str, BoardRun] = {}
+        self.config: JobsConfig | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.config = JobsConfig.from_settings(crawler.settings)
+        registry_file = spider.companies_file or spider.config.companies
+        boards, _problems = load_registry(registry_file)
+        spider.boards = list(
+            select_boards(boards, ats=spider.name, tokens=spider.company_tokens, shard=spider.shard)
+        )
+        if spider.company_tokens and not spider.boards:
+            logger.warning(
+                "No %s board in the registry matches company=%s", spider.name, ",".join(spider.company_tokens)
+            )
+        spider.runs = {board.key: BoardRun(board) for board in spider.boards}
+        return spider
+
+    @property
+    def output_dir(self) -> str:
+        """For ``%(output_dir)s`` in FEEDS URIs."""
+        return str(self.config.output_dir) if self.config else "output"
+
+    # --- hooks for ATS modules -------------------------------------------------------------------
+
+    def board_requests(self, board: Board) -> Iterable[Request]:
+        """The first request(s) of a board; by default a GET of ``board_url``."""
+        yield self.request(self.board_url.format(token=board.token, host=board.host, site=board.site), board)
+
+    def postings(self, data: Any, board: Board) -> Iterable[Mapping[str, Any]]:
+        """Posting records of one decoded list page."""
+        raise NotImplementedError
+
+    def next_page(self, data: Any, response: Response, board: Board) -> Request | None:
+        """The next list page, or None when this was the last."""
+        return None
+
+    def detail_request(self, raw: Mapping[str, Any], board: Board) -> Request | None:
+        """A request completing one posting, or None when the list has everything."""
+        return None
+
+    def merge_detail(self, raw: Mapping[str, Any], detail: Any) -> Mapping[str, Any]:
+        """The posting completed with its detail payload."""
+        return {**raw, **detail} if isinstance(detail, Mapping) else raw
+
+    def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
+        """One posting → JobItem, via ``self.job(...)``."""
+        raise NotImplementedError
+
+    # --- helpers for ATS modules -----------------------------------------------------------------
+
+    def request(self, url: str, board: Board, **kwargs: Any) -> Request:
+        """A request of ``board``, routed to the list callback unless ``callback`` is given."""
+        headers = {"Accept": self.accept, **kwargs.pop("headers", {})}
+        meta = {"board": board.key, **kwargs.pop("meta", {})}
+        kwargs.setdefault("callback", self.parse_page)
+        kwargs.setdefault("errback", self.page_failed)
+        return Request(url, headers=headers, meta=meta, **kwargs)
+
+    def job(self, board: Board, *, job_id: Any, title: Any, url: Any, raw: RawPosting) -> JobItem:
+        """A JobItem with the board's fields filled; title, url and company go into ``raw`` too."""
+        if job_id is None or job_id == "":
+            raise ValueError("posting has no id")
+        if not title:
+            raise ValueError("posting has no title")
+        raw.title = title
+        raw.url = url
+        raw.company = raw.company or board.name
+        job_id = str(job_id)
+        return JobItem(
+            id=f"{self.name}:{board.token}:{job_id}",
+            ats=self.name,
+            board=board.token,
+            job_id=job_id,
+            company=board.name,
+            company_url=board.website,
+            title=str(title),
+            url=str(url or ""),
+            raw=raw,
+        )
+
+    # --- the crawl ---------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        logger.info("%s: crawling %d boards", self.name, len(self.boards))
+        self.crawler.stats.set_value(f"{STATS}/boards/total", len(self.boards))
+        for board in self.boards:
+            run = self.runs[board.key]
+            try:
+                requests = list(self.board_requests(board))
+            except Exception as exc:  # a registry entry the ATS module cannot use
+                run.fail("failed", f"cannot build request: {exc}")
+                self._finish(run)
+                continue
+            run.pending += len(requests)
+            for request in requests:
+                yield request
+
+    def decode(self, response: Response) -> Any:
+        """The payload of a response in ``response_format``; BadPayload when it is not one."""
+        if not isinstance(response, TextResponse) or not response.body.strip():
+            raise BadPayload("empty or binary response")
+        if self.response_format == "json":
+            try:
+                return json.loads(response.text)
+            except ValueError:
+                kind = "an HTML page" if response.text.lstrip()[:1] == "<" else "invalid JSON"
+                raise BadPayload(f"expected JSON, got {kind}") from None
+        if self.response_format == "xml":
+            if response.text.lstrip()[:1] != "<" or "<html" in response.text[:500].lower():
+                raise BadPayload("expected XML, got something else")
+            return scrapy.Selector(text=response.text, type="xml")
+        return response
+
+    def parse_page(self, response: Response) -> Iterable[Any]:
+        """A list page: its postings (or their detail requests), then the next page."""
+        run = self.runs[response.meta["board"]]
+        try:
+            data = self.decode(response)
+            records = list(self.postings(data, run.board))
+            follow = self.next_page(data, response, run.board)
+        except (BadPayload, TypeError, KeyError, AttributeError, ValueError) as exc:
+            kind = "" if isinstance(exc, BadPayload) else f"unexpected shape: {type(exc).__name__}: "
+            self._fault(run, response.url, f"{kind}{exc}")
+            self._done(run)
+            return
+        run.pages += 1
+        for raw in records:
+            if not isinstance(raw, Mapping):
+                self._invalid(run, None, f"posting is a {type(raw).__name__}, not an object")
+                continue
+            detail = self._safe(run, raw, self.detail_request)
+            if detail is not None:
+                run.pending += 1
+                yield detail.replace(
+                    callback=self.parse_detail,
+                    errback=self.detail_failed,
+                    meta={**detail.meta, "board": run.board.key, "posting": raw},
+                )
+            else:
+                yield from self._emit(run, raw)
+        if follow is not None:
+            run.pending += 1
+            yield follow
+        self._done(run)
+
+    def parse_detail(self, response: Response) -> Iterable[Any]:
+        run = self.runs[response.meta["board"]]
+        raw = response.meta["posting"]
+        try:
+            merged = self.merge_detail(raw, self.decode(response))
+        except (BadPayload, TypeError, KeyError, AttributeError, ValueError) as exc:
+            self._detail_fault(run, raw, str(exc))
+            merged = raw
+        yield from self._emit(run, merged)
+        self._done(run)
+
+    def page_failed(self, failure: Failure) -> None:
+        request = failure.request
+        run = self.runs[request.meta["board"]]
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            run.fail("missing", f"HTTP {failure.value.response.status}: no such board")
+            self.crawler.stats.inc_value(f"{STATS}/pages/missing")
+        else:
+            self._fault(run, request.meta.get(MIRRORED, request.url), _describe(failure))
+        self._done(run)
+
+    def detail_failed(self, failure: Failure) -> Iterable[Any]:
+        request = failure.request
+        run = self.runs[request.meta["board"]]
+        raw = request.meta["posting"]
+        self._detail_fault(run, raw, _describe(failure))
+        yield from self._emit(run, raw)
+        self._done(run)
+
+    # --- accounting --------------------------------------------------------------------------------
+
+    def _emit(self, run: BoardRun, raw: Mapping[str, Any]) -> Iterable[JobItem]:
+        item = self._safe(run, raw, self.to_item)
+        if item is None:
+            return
+        if item.job_id in run.job_ids:
+            # Some ATS list a job once per location or language; the first listing speaks for it.
+            self.crawler.stats.inc_value(f"{STATS}/postings/repeated")
+            return
+        run.job_ids.add(item.job_id)
+        self.crawler.stats.inc_value(f"{STATS}/postings/ok")
+        yield item
+
+    def _safe(self, run: BoardRun, raw: Mapping[str, Any], hook: Any) -> Any:
+        try:
+            return hook(raw, run.board)
+        except Exception as exc:  # bad input must never stop the board: count, log, skip
+            self._invalid(run, raw.get("id") or raw.get("shortcode"), f"{type(exc).__name__}: {exc}")
+            return None
+
+    def _invalid(self, run: BoardRun, job_id: Any, reason: str) -> None:
+        run.invalid += 1
+        self.crawler.stats.inc_value(f"{STATS}/postings/invalid")
+        logger.warning("%s job %s: invalid posting skipped: %s", run.board.key, job_id, reason)
+
+    def _fault(self, run: BoardRun, url: str, reason: str) -> None:
+        run.fail("failed", reason)
+        self.crawler.stats.inc_value(f"{STATS}/pages/failed")
+        logger.error("%s: %s (%s)", run.board.key, reason, url)
+
+    def _detail_fault(self, run: BoardRun, raw: Mapping[str, Any], reason: str) -> None:
+        self.crawler.stats.inc_value(f"{STATS}/details/failed")
+        logger.warning(
+            "%s job %s: detail unavailable, using the list data: %s", run.board.key, raw.get("id"), reason
+        )
+
+    def _done(self, run: BoardRun) -> None:
+        run.pending -= 1
+        if run.pending <= 0:
+            self._finish(run)
+
+    def _finish(self, run: BoardRun) -> None:
+        if run.outcome is None:
+            run.outcome = "ok" if run.job_ids else "empty"
+        stats = self.crawler.stats
+        stats.inc_value(f"{STATS}/boards/{run.outcome}")
+        stats.inc_value(f"{STATS}/boards/done")
+        log = logger.info if run.outcome in ("ok", "empty") else logger.warning
+        log(
+            "%s: board %s, %d jobs%s",
+            run.board.key,
+            run.outcome,
+            len(run.job_ids),
+            f" ({run.reason})" if run.reason else "",
+        )
+        self.crawler.signals.send_catch_log(board_finished, run=run, spider=self)
+
+    def closed(self, reason: str) -> None:
+        # Boards still pending when the crawl stops (shutdown, timeout) did not finish: they failed.
+        for run in self.runs.values():
+            if run.outcome is None and run.pending > 0:
+                run.fail("failed", f"crawl closed before the board finished ({reason})")
+                run.pending = 0
+                self._finish(run)
+
+
+def _describe(failure: Failure) -> str:
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"

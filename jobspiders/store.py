@@ -1,0 +1,171 @@
+"""The store: every job we have seen, across crawls and ATS; the single source of truth for publishing.
+
+`open_store(url)` picks the backend from ``JOBS_DB``: a path is SQLite (the default); ``postgresql://``
+URLs are reserved for the PostgreSQL backend. Backends implement `JobStore`:
+
+- ``upsert(job, seen_at)``: insert or update one job (a jobs.json record). ``first_seen`` is kept from
+  the first sighting; a job whose date comes from us (``date_source == "first_seen"``) keeps that first
+  date as ``posted_at``; a job seen again is open again.
+- ``finish_board(ats, board, outcome, reason, job_ids, at)``: record a board's crawl; when it answered
+  correctly (ok/empty), close its open jobs that it no longer lists. A failed board closes nothing.
+- ``open_jobs(since)``: open jobs posted at or after ``since``, for publishing.
+- ``latest_board_outcomes()``: each board's latest outcome, for the publish safety check.
+
+Each write is its own transaction (SQLite in WAL mode), so a killed crawl leaves a consistent store and
+loses nothing that was committed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Protocol
+
+from jobspiders.config import ConfigError
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    ats TEXT NOT NULL,
+    board TEXT NOT NULL,
+    dedup_key TEXT NOT NULL,
+    posted_at TEXT NOT NULL,
+    date_source TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    closed_at TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_board ON jobs (ats, board);
+CREATE INDEX IF NOT EXISTS jobs_open_posted ON jobs (closed_at, posted_at);
+CREATE TABLE IF NOT EXISTS board_runs (
+    ats TEXT NOT NULL,
+    board TEXT NOT NULL,
+    crawled_at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    jobs INTEGER NOT NULL,
+    PRIMARY KEY (ats, board, crawled_at)
+);
+"""
+# Columns kept beside the JSON document; the document carries every published field.
+TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
+
+
+class JobStore(Protocol):
+    def upsert(self, job: Mapping[str, Any], seen_at: str) -> bool: ...
+    def finish_board(
+        self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
+    ) -> int: ...
+    def open_jobs(self, since: str) -> Iterator[dict[str, Any]]: ...
+    def latest_board_outcomes(self) -> dict[tuple[str, str], str]: ...
+    def close(self) -> None: ...
+
+
+class SqliteStore:
+    """`JobStore` on SQLite."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"JOBS_DB {str(path)!r} is not a usable SQLite database: {exc}") from exc
+
+    def _migrate(self) -> None:
+        with self.db:
+            self.db.executescript(SCHEMA)
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise ConfigError(f"JOBS_DB {self.path} has schema {row[0]}, newer than this jobspiders")
+
+    def upsert(self, job: Mapping[str, Any], seen_at: str) -> bool:
+        """Store one job; True when we had never seen it."""
+        with self.db:
+            row = self.db.execute("SELECT first_seen FROM jobs WHERE id = ?", (job["id"],)).fetchone()
+            first_seen = row[0] if row else seen_at
+            posted_at = first_seen if job["date_source"] == "first_seen" else job["posted_at"]
+            doc = {**job, "posted_at": posted_at, "first_seen": first_seen, "last_seen": seen_at}
+            self.db.execute(
+                """INSERT INTO jobs (id, ats, board, dedup_key, posted_at, date_source, first_seen,
+                                     last_seen, closed_at, data)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+                   ON CONFLICT (id) DO UPDATE SET
+                     dedup_key = excluded.dedup_key, posted_at = excluded.posted_at,
+                     date_source = excluded.date_source, last_seen = excluded.last_seen,
+                     closed_at = NULL, data = excluded.data""",
+                (
+                    job["id"],
+                    job["ats"],
+                    job["board"],
+                    job["dedup_key"],
+                    posted_at,
+                    job["date_source"],
+                    first_seen,
+                    seen_at,
+                    json.dumps(doc, ensure_ascii=False, sort_keys=True),
+                ),
+            )
+        return row is None
+
+    def finish_board(
+        self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
+    ) -> int:
+        """Record the board's crawl; returns how many jobs it closed."""
+        seen = {f"{ats}:{board}:{job_id}" for job_id in job_ids}
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO board_runs VALUES (?, ?, ?, ?, ?, ?)",
+                (ats, board, at, outcome, reason, len(seen)),
+            )
+            if outcome not in ("ok", "empty"):
+                return 0
+            open_ids = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT id FROM jobs WHERE ats = ? AND board = ? AND closed_at IS NULL", (ats, board)
+                )
+            ]
+            gone = [(at, job_id) for job_id in open_ids if job_id not in seen]
+            self.db.executemany("UPDATE jobs SET closed_at = ? WHERE id = ?", gone)
+            return len(gone)
+
+    def open_jobs(self, since: str) -> Iterator[dict[str, Any]]:
+        with closing(
+            self.db.execute(
+                "SELECT data FROM jobs WHERE closed_at IS NULL AND posted_at >= ? ORDER BY id", (since,)
+            )
+        ) as cursor:
+            for (data,) in cursor:
+                yield json.loads(data)
+
+    def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
+        rows = self.db.execute(
+            """SELECT ats, board, outcome FROM board_runs AS r
+               WHERE crawled_at = (SELECT MAX(crawled_at) FROM board_runs
+                                   WHERE ats = r.ats AND board = r.board)"""
+        )
+        return {(ats, board): outcome for ats, board, outcome in rows}
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_store(url: str) -> JobStore:
+    """The store named by ``JOBS_DB``."""
+    if url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("JOBS_DB: the PostgreSQL store is not available yet; use a SQLite path")
+    if "://" in url:
+        raise ConfigError(f"JOBS_DB must be a file path or a postgresql:// URL, got {url!r}")
+    return SqliteStore(url)

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from scrapy.settings import Settings
+
+from jobspiders.config import JobsConfig
+from jobspiders.publish import (
+    PublishRefused,
+    collapse_duplicates,
+    compute_stats,
+    md,
+    md_link,
+    publish,
+    write_atomic,
+)
+from jobspiders.store import SqliteStore
+
+NOW = "2026-11-20T12:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("Backend Engineer | Payments", r"Backend Engineer \| Payments"),
+        ("[Go] Engineer", r"\[Go\] Engineer"),
+        ("<script>alert(1)</script>", r"&lt;script&gt;alert\(1\)&lt;/script&gt;"),
+        ("`rm -rf` dev", r"\`rm -rf\` dev"),
+        ("line one\nline two\r\n\tthree", "line one line two three"),
+        ("R&D Engineer", "R&amp;D Engineer"),
+        ("![img](https://x.example/a.png)", r"\!\[img\]\(https&#8203;://x.example/a.png\)"),
+        ("see www.evil.example", "see www&#8203;.evil.example"),
+        ("mail bob@evil.example", "mail bob&#8203;@evil.example"),
+        ("zero\u200bwidth\x00nul", "zero width nul"),
+        ("*bold* _it_ ~strike~ # head", r"\*bold\* \_it\_ \~strike\~ \# head"),
+        (None, ""),
+        (42, "42"),
+    ],
+)
+def test_md_escapes_board_text(text, escaped):
+    assert md(text) == escaped
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://jobs.lever.co/acme/1", "[Job](https://jobs.lever.co/acme/1)"),
+        ("https://x.example/a(b)|c<d>", "[Job](https://x.example/a%28b%29%7Cc%3Cd%3E)"),
+        ("https://x.example/a b", "Job"),
+        ("javascript:alert(1)", "Job"),
+        ("JavaScript:alert(1)", "Job"),
+        ("data:text/html,hi", "Job"),
+        ("/relative/path", "Job"),
+        (None, "Job"),
+    ],
+)
+def test_links_only_for_http_urls(url, expected):
+    assert md_link("Job", url) == expected
+
+
+def record(job_id, **fields):
+    base = {
+        "id": f"greenhouse:acme:{job_id}",
+        "ats": "greenhouse",
+        "board": "acme",
+        "job_id": job_id,
+        "company": "Acme",
+        "company_url": "https://acme.example/",
+        "title": "Backend Engineer",
+        "url": f"https://job-boards.greenhouse.io/acme/jobs/{job_id}",
+        "location": "Berlin, Germany",
+        "locations": [{"city": "Berlin", "region": None, "country": "DE"}],
+        "workplace": "onsite",
+        "employment_type": "full-time",
+        "seniority": None,
+        "posted_at": "2026-11-15T09:00:00Z",
+        "date_source": "ats",
+        "salary": None,
+        "skills": ["go"],
+        "profiles": ["backend"],
+        "description": "text",
+        "dedup_key": f"acme|backend engineer|{job_id}",
+    }
+    return {**base, **fields}
+
+
+def test_collapse_keeps_earliest_then_smallest_id():
+    rows = [
+        record("b", dedup_key="k", posted_at="2026-11-15T00:00:00Z"),
+        record("a", dedup_key="k", posted_at="2026-11-15T00:00:00Z"),
+        record("c", dedup_key="k", posted_at="2026-11-14T00:00:00Z"),
+        record("d", dedup_key="other"),
+    ]
+    assert sorted(job["id"] for job in collapse_duplicates(rows)) == [
+        "greenhouse:acme:c",
+        "greenhouse:acme:d",
+    ]
+    assert [job["id"] for job in collapse_duplicates(rows[:2])] == ["greenhouse:acme:a"]
+
+
+def test_stats():
+    salary = {"annual_usd_min": 100000, "annual_usd_max": 140000}
+    jobs = [
+        record("1", workplace="remote", salary=salary, skills=["go", "aws"]),
+        record("2", workplace="remote", company="Beta", skills=["go", "python"]),
+        record(
+            "3", workplace="hybrid", salary={"annual_usd_min": 60000, "annual_usd_max": None}, skills=["aws"]
+        ),
+        record("4", skills=["go"]),
+    ]
+    stats = compute_stats(jobs)
+    assert stats == {
+        "jobs": 4,
+        "remote_share": 50,
+        "companies": 2,
+        "avg_salary_usd": 90000,
+        "salary_postings": 2,
+        "trending_skills": ["go", "aws", "python"],
+    }
+    assert compute_stats([])["remote_share"] == 0
+
+
+def fill(tmp_path, rows, runs=()):
+    store = SqliteStore(tmp_path / "jobs.db")
+    for row in rows:
+        store.upsert(row, NOW)
+    for ats, board, outcome in runs:
+        store.finish_board(ats, board, outcome, None, [r["job_id"] for r in rows if r["board"] == board], NOW)
+    store.close()
+    return JobsConfig.from_settings(
+        Settings(
+            {
+                "JOBS_NOW": NOW,
+                "JOBS_DB": str(tmp_path / "jobs.db"),
+                "OUTPUT_DIR": str(tmp_path / "out"),
+            }
+        )
+    )
+
+
+def test_publish_renders_the_design_shape(tmp_path):
+    hostile = "Senior Backend | Engineer [Go] <img src=x> `x`\nnext"
+    config = fill(
+        tmp_path,
+        [
+            record(
+                "1",
+                title=hostile,
+                posted_at="2026-11-19T08:00:00Z",
+                workplace="remote",
+                salary={"annual_usd_min": 120000, "annual_usd_max": 140000},
+                skills=["go", "kubernetes"],
+            ),
+            record(
+                "2",
+                url="javascript:alert(1)",
+                company_url="javascript:evil()",
+                posted_at="2026-11-18T08:00:00Z",
+            ),
+            record("3", workplace="hybrid", posted_at="2026-11-17T08:00:00Z", location="Lisboa, Portugal"),
+            record("stale", posted_at="2026-10-01T08:00:00Z"),
+            record("frontend", profiles=["frontend"]),
+            record("dup", dedup_key="acme|backend engineer|3", posted_at="2026-11-17T09:00:00Z"),
+        ],
+    )
+    result = publish(config)
+    readme = result.readme.read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    assert lines[:8] == [
+        "# Backend developer Jobs 2026",
+        "<sub><small>Last updated: Nov 20, 2026 at 12:00 UTC</small></sub>",
+        "",
+        "## Current Openings",
+        "",
+        "| Company | Position | Location | Type | Date |",
+        "| ------- | -------- | -------- | ---- | ------ |",
+        "| **[Acme](https://acme.example/)** | **[Senior Backend \\| Engineer \\[Go\\] &lt;img src=x&gt; "
+        "\\`x\\` next](https://job-boards.greenhouse.io/acme/jobs/1)** | Berlin, Germany | Remote | Nov 19 |",
+    ]
+    assert lines[8] == "| **Acme** | **Backend Engineer** | Berlin, Germany | On Site | Nov 18 |"
+    assert lines[9] == (
+        "| **[Acme](https://acme.example/)** | **[Backend Engineer]"
+        "(https://job-boards.greenhouse.io/acme/jobs/3)** | Lisboa, Portugal | Hybrid | Nov 17 |"
+    )
+    assert lines[10:] == [
+        "",
+        "---",
+        "",
+        "**Current Stats:** 3 jobs | 33% remote | 1 companies | Avg salary: $130k (1 postings)",
+        "**Trending Skills:** go, kubernetes",
+    ]
+    # every table row has exactly five cells
+    for line in lines[5:10]:
+        assert len(re.findall(r"(?<!\\)\|", line)) == 6
+    assert "javascript" not in readme
+    data = json.loads(result.jobs_json.read_text(encoding="utf-8"))
+    assert data["generated_at"] == NOW
+    assert data["count"] == 3
+    assert [job["job_id"] for job in data["jobs"]] == ["1", "2", "3"]
+    assert data["jobs"][0]["title"] == hostile
+    assert data["stats"]["avg_salary_usd"] == 130000
+    assert "dedup_key" not in data["jobs"][0]
+
+
+def test_publish_refuses_when_most_boards_failed_and_keeps_the_old_list(tmp_path):
+    rows = [record("1"), record("2", board="b2"), record("3", board="b3")]
+    config = fill(
+        tmp_path,
+        rows,
+        runs=[("greenhouse", "acme", "ok"), ("greenhouse", "b2", "failed"), ("greenhouse", "b3", "failed")],
+    )
+    old = config.output_dir / "README.md"
+    write_atomic(old, "the last good list\n")
+    with pytest.raises(PublishRefused, match="2 of 3 boards failed"):
+        publish(config)
+    assert old.read_text() == "the last good list\n"
+
+
+def test_write_atomic_leaves_no_temp_files(tmp_path):
+    target = tmp_path / "out" / "jobs.json"
+    write_atomic(target, "one")
+    write_atomic(target, "two")
+    assert target.read_text() == "two"
+    assert [p.name for p in target.parent.iterdir()] == ["jobs.json"]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import pytest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from jobspiders.spiders.greenhouse import GreenhouseSpider
+from tests.conftest import FIXTURES, collect, fixture_response, start_requests
+
+URL = "https://boards-api.greenhouse.io/v1/boards/northwind/jobs?content=true&pay_transparency=true"
+
+
+@pytest.fixture
+def spider(make_spider, registry_file):
+    path = registry_file(
+        "- {name: Northwind, website: https://northwind.example/, ats: greenhouse, token: northwind}\n"
+        "- {name: Other, ats: lever, token: other}\n"
+    )
+    return make_spider(GreenhouseSpider, path)
+
+
+def test_start_requests_one_list_per_board(spider):
+    requests = start_requests(spider)
+    assert [request.url for request in requests] == [URL]
+    assert requests[0].headers["Accept"] == b"application/json"
+
+
+def test_parses_ugly_board(spider):
+    body = (FIXTURES / "greenhouse" / "ugly.json").read_bytes()
+    items, requests = collect(spider.parse_page(fixture_response(URL, body, board="greenhouse:northwind")))
+    assert requests == []
+    assert [item.id for item in items] == ["greenhouse:northwind:5550001", "greenhouse:northwind:5550002"]
+    first, second = items
+    # javascript: URLs are replaced by the Greenhouse-hosted page
+    assert first.url == "https://job-boards.greenhouse.io/northwind/jobs/5550001"
+    assert second.url == "https://northwind.example/careers?gh_jid=5550002"
+    assert (first.company, first.company_url, first.board, first.ats) == (
+        "Northwind",
+        "https://northwind.example/",
+        "northwind",
+        "greenhouse",
+    )
+    raw = first.raw
+    assert raw.title == "Senior Backend Engineer &amp; SRE | Payments [Go]"  # cleaned later, by the pipeline
+    assert raw.posted_at == "2026-11-18T09:30:00-04:00"
+    assert raw.remote == "Hybrid"
+    assert raw.employment_type == "Regular"
+    assert raw.location == "Berlin, Germany; Berlin, Germany"
+    assert [zone["min_cents"] for zone in raw.salary] == [9000000, 7000000]
+    assert raw.description.startswith("&lt;p&gt;")
+    # no first_published: the update date is the best date there is
+    assert second.raw.posted_at == "2026-11-10T10:00:00Z"
+    assert second.raw.salary is None
+    assert second.raw.description is None
+    stats = spider.crawler.stats
+    assert stats.get_value("jobspiders/postings/invalid") == 3
+    assert stats.get_value("jobspiders/postings/ok") == 2
+    run = spider.runs["greenhouse:northwind"]
+    assert (run.outcome, run.job_ids) == ("ok", {"5550001", "5550002"})
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"<html><body>Service unavailable</body></html>", "expected JSON, got an HTML page"),
+        (b'{"jobs": [', "expected JSON, got invalid JSON"),
+        (b"[]", "unexpected shape: TypeError"),
+        (b'{"meta": {}}', "unexpected shape: KeyError"),
+        (b"", "empty or binary response"),
+    ],
+)
+def test_bad_payload_fails_the_board(spider, body, reason, caplog):
+    items, _ = collect(spider.parse_page(fixture_response(URL, body, board="greenhouse:northwind")))
+    assert items == []
+    run = spider.runs["greenhouse:northwind"]
+    assert run.outcome == "failed"
+    assert run.reason.startswith(reason)
+    assert spider.crawler.stats.get_value("jobspiders/boards/failed") == 1  # the board is finished
+    assert "greenhouse:northwind" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"), [(404, "missing"), (410, "missing"), (500, "failed"), (403, "failed")]
+)
+def test_http_errors(spider, status, outcome):
+    response = fixture_response(URL, b"{}", board="greenhouse:northwind", status=status)
+    failure = Failure(HttpError(response, "Ignoring non-200 response"))
+    failure.request = response.request
+    spider.page_failed(failure)
+    run = spider.runs["greenhouse:northwind"]
+    assert run.outcome == outcome
+    assert spider.crawler.stats.get_value(f"jobspiders/boards/{outcome}") == 1
+
+
+def test_empty_board(spider):
+    collect(
+        spider.parse_page(
+            fixture_response(URL, b'{"jobs": [], "meta": {"total": 0}}', board="greenhouse:northwind")
+        )
+    )
+    assert spider.runs["greenhouse:northwind"].outcome == "empty"
