@@ -1,9 +1,10 @@
 """The companies registry: YAML files of boards, loaded into validated `Board` objects.
 
-Format (DESIGN.md, "Companies registry"): a YAML list of entries with ``name``, ``website``, ``ats``,
-``token`` and, where the ATS needs it, ``host`` and ``site``; or ``name`` + ``url`` (a careers URL from
-which ats/token/host/site are detected). A malformed entry is reported with its file and position and
-skipped; the rest of the registry still loads.
+The bundled registry is the folder jobspiders/data/companies/ (one file per ATS, so diffs stay
+readable); ``-a companies=`` takes a file or a folder. Format (DESIGN.md, "Companies registry"): a YAML
+list of entries with ``name``, ``website``, ``ats``, ``token`` and, where the ATS needs it, ``host`` and
+``site``; or ``name`` + ``url`` (a careers URL from which ats/token/host/site are detected). A malformed
+entry is reported with its file and position and skipped; the rest of the registry still loads.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from jobspiders.data import read_text
 from jobspiders.detect import detect_url
 
 logger = logging.getLogger(__name__)
 
-BUNDLED = "companies.yml"
+BUNDLED = "companies"  # a folder of YAML files, one per ATS
 KNOWN_KEYS = frozenset({"name", "website", "ats", "token", "host", "site", "url", "key", "source"})
 
 
@@ -105,44 +106,62 @@ def parse_entry(entry: Any) -> Board:
     )
 
 
-def parse_registry(data: Any, source: str) -> tuple[list[Board], list[EntryProblem]]:
-    """Boards and per-entry problems of one parsed registry document."""
+def parse_registry(data: Any, source: str) -> tuple[list[tuple[int, Board]], list[EntryProblem]]:
+    """(position, board) pairs and per-entry problems of one parsed registry document."""
     if data is None:
         return [], []
     if not isinstance(data, list):
         raise RegistryError(f"{source}: a registry is a YAML list of entries, got {type(data).__name__}")
-    boards: list[Board] = []
+    boards: list[tuple[int, Board]] = []
     problems: list[EntryProblem] = []
-    seen: set[str] = set()
     for index, entry in enumerate(data):
         try:
-            board = parse_entry(entry)
+            boards.append((index, parse_entry(entry)))
         except ValueError as exc:
             problems.append(EntryProblem(source, index, entry, str(exc)))
-            continue
-        if board.key in seen:
-            problems.append(EntryProblem(source, index, entry, f"duplicate board {board.key}"))
-            continue
-        seen.add(board.key)
-        boards.append(board)
     return boards, problems
 
 
-def load_registry(path: str | Path | None = None) -> tuple[list[Board], list[EntryProblem]]:
-    """Load a registry file (the bundled one when ``path`` is None) and log each skipped entry."""
+def _documents(path: str | Path | None) -> Iterator[tuple[str, str]]:
+    """(source name, text) of each registry file: one file, or every *.yml/*.yaml of a folder."""
     if path is None:
-        source, text = f"jobspiders/data/{BUNDLED}", read_text(BUNDLED)
-    else:
-        source = str(path)
+        folder = resources.files("jobspiders.data").joinpath(BUNDLED)
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".yml", ".yaml")):
+                yield f"jobspiders/data/{BUNDLED}/{entry.name}", entry.read_text(encoding="utf-8")
+        return
+    path = Path(path)
+    files = sorted(p for p in path.iterdir() if p.suffix in (".yml", ".yaml")) if path.is_dir() else [path]
+    for file in files:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            yield str(file), file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise RegistryError(f"cannot read registry {source}: {exc.strerror or exc}") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{source} is not valid YAML: {exc}") from exc
-    boards, problems = parse_registry(data, source)
+            raise RegistryError(f"cannot read registry {file}: {exc.strerror or exc}") from exc
+
+
+def load_registry(path: str | Path | None = None) -> tuple[list[Board], list[EntryProblem]]:
+    """Load a registry file or folder (the bundled registry when ``path`` is None).
+
+    Each skipped entry is logged; a board listed twice (in one file or across files) is kept once.
+    """
+    boards: list[Board] = []
+    problems: list[EntryProblem] = []
+    seen: set[str] = set()
+    for source, text in _documents(path):
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise RegistryError(f"{source} is not valid YAML: {exc}") from exc
+        found, file_problems = parse_registry(data, source)
+        problems.extend(file_problems)
+        for index, board in found:
+            if board.key in seen:
+                problems.append(
+                    EntryProblem(source, index, {"name": board.name}, f"duplicate board {board.key}")
+                )
+                continue
+            seen.add(board.key)
+            boards.append(board)
     for problem in problems:
         logger.warning("Skipping registry entry: %s", problem)
     return boards, problems

@@ -148,3 +148,16 @@ def test_select_boards_by_ats_and_token():
     assert [b.name for b in select_boards(boards, ats="greenhouse", tokens=["alpha", " "])] == ["A"]
     assert [b.name for b in select_boards(boards, tokens=["ALPHA"])] == ["A", "C"]
     assert [b.name for b in select_boards(boards, ats="lever")] == ["C"]
+
+
+def test_registry_folder_merges_files_and_drops_cross_file_duplicates(tmp_path):
+    (tmp_path / "a.yml").write_text("- {name: A, ats: greenhouse, token: one}\n")
+    (tmp_path / "b.yaml").write_text(
+        "- {name: B, ats: lever, token: two}\n- {name: A2, ats: greenhouse, token: one}\n"
+    )
+    (tmp_path / "notes.txt").write_text("not a registry")
+    boards, problems = load_registry(tmp_path)
+    assert [board.key for board in boards] == ["greenhouse:one", "lever:two"]
+    assert [str(problem) for problem in problems] == [
+        f"{tmp_path / 'b.yaml'} entry #2 ('A2'): duplicate board greenhouse:one"
+    ]
