@@ -14,7 +14,7 @@ In tests::
 
     from jobspiders.standin import Route, StandinServer, load_routes
 
-    with StandinServer(load_routes("demo/responses/manifest.yml")) as server:
+    with StandinServer(load_routes("demo/responses/greenhouse/manifest.yml")) as server:
         server.add(Route(url="https://api.lever.co/v0/postings/acme?mode=json", body=b"[]"))
         settings = {"ATS_MIRROR": server.base_url}
         ...
@@ -22,7 +22,7 @@ In tests::
 
 From a shell (serves until SIGTERM or SIGINT)::
 
-    python -m jobspiders.standin demo/responses/manifest.yml --port-file /tmp/standin.url &
+    python -m jobspiders.standin demo/responses/*/manifest.yml --port-file /tmp/standin.url &
     # prints "serving N recorded responses on http://127.0.0.1:PORT"; the base URL is also written to
     # --port-file once the server listens (the file is written atomically).
     scrapy crawlall -s ATS_MIRROR="$(cat /tmp/standin.url)"

@@ -169,7 +169,10 @@ def test_closing_and_failed_boards(server, crawl_settings, tmp_path):
 
 def test_crawlall_demo(tmp_path):
     expected = (DEMO / "EXPECTED.md").read_text()
-    with StandinServer(load_routes(DEMO / "responses" / "manifest.yml")) as server:
+    routes = [
+        route for manifest in sorted(DEMO.glob("responses/*/manifest.yml")) for route in load_routes(manifest)
+    ]
+    with StandinServer(routes) as server:
         settings = {
             "ATS_MIRROR": server.base_url,
             "JOBS_NOW": NOW_ISO,
@@ -178,7 +181,7 @@ def test_crawlall_demo(tmp_path):
             "DOWNLOAD_DELAY": "0",
             "RETRY_TIMES": "1",
         }
-        result = scrapy("crawlall", "-a", f"companies={DEMO / 'companies.yml'}", settings=settings)
+        result = scrapy("crawlall", "-a", f"companies={DEMO / 'companies'}", settings=settings)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "smartrecruiters" in result.stdout
     data, readme = published(settings)
