@@ -11,7 +11,10 @@ An ATS module subclasses `AtsSpider` and declares how to list a board and how to
 - optional ``next_page(data, response, board)``: the next list page's request, or None.
 - optional ``detail_request(raw, board)``: a request whose payload completes the posting (the
   description, say), merged by ``merge_detail``; when it fails the posting is still emitted from the list.
-- ``response_format``: "json" (default), "xml" or "html": how list pages are decoded.
+- ``response_format``: "json" (default), "xml" (a parsel Selector) or "html" (the response itself, with
+  ``.css()``/``.xpath()``; `jobspiders.spiders.jsonld` reads schema.org JobPosting blocks from it).
+- ``host_limits``: stricter per-host politeness where an ATS asks for it (low rate limits).
+- ``self.request(url, board, json_body=...)`` builds the POST of a JSON API (Workday, Workable).
 
 The base reads the registry (``-a companies=FILE``, ``-a company=TOKEN[,TOKEN…]``, ``-a shard=I/N``), builds
 the requests, decodes responses, and accounts for every board and posting. Each board ends with one
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
@@ -78,6 +82,9 @@ class AtsSpider(scrapy.Spider):
     board_url: ClassVar[str] = ""
     response_format: ClassVar[str] = "json"
     accept: ClassVar[str] = "application/json"
+    # Stricter politeness for an ATS's hosts, as DOWNLOAD_SLOTS entries, e.g.
+    # {"apply.workable.com": {"concurrency": 1, "delay": 2.0}} (never below the project defaults).
+    host_limits: ClassVar[Mapping[str, Mapping[str, float]]] = {}
 
     def __init__(
         self,
@@ -110,6 +117,13 @@ class AtsSpider(scrapy.Spider):
             )
         spider.runs = {board.key: BoardRun(board) for board in spider.boards}
         return spider
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        if cls.host_limits:
+            slots = {**settings.getdict("DOWNLOAD_SLOTS"), **cls.host_limits}
+            settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     @property
     def output_dir(self) -> str:
@@ -144,9 +158,16 @@ class AtsSpider(scrapy.Spider):
 
     # --- helpers for ATS modules -----------------------------------------------------------------
 
-    def request(self, url: str, board: Board, **kwargs: Any) -> Request:
-        """A request of ``board``, routed to the list callback unless ``callback`` is given."""
+    def request(self, url: str, board: Board, *, json_body: Any = None, **kwargs: Any) -> Request:
+        """A request of ``board``, routed to the list callback unless ``callback`` is given.
+
+        ``json_body`` makes it a POST of that JSON document (Workday, Workable list APIs).
+        """
         headers = {"Accept": self.accept, **kwargs.pop("headers", {})}
+        if json_body is not None:
+            kwargs.setdefault("method", "POST")
+            kwargs["body"] = json.dumps(json_body, separators=(",", ":"))
+            headers.setdefault("Content-Type", "application/json")
         meta = {"board": board.key, **kwargs.pop("meta", {})}
         kwargs.setdefault("callback", self.parse_page)
         kwargs.setdefault("errback", self.page_failed)
