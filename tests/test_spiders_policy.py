@@ -61,7 +61,8 @@ def sample_files() -> list[tuple[str, Path]]:
         for name in sorted(SPIDERS)
         if (SAMPLES / name).is_dir()
         for path in sorted((SAMPLES / name).iterdir())
-        if path.suffix in (".json", ".xml")
+        # a spider reads one of an ATS's formats (Teamtailor: JSON feed or RSS): its own samples
+        if path.suffix == f".{SPIDERS[name].response_format}"
     ]
 
 
