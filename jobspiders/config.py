@@ -40,6 +40,7 @@ class JobsConfig:
     companies: str | None
     publish_on_close: bool
     max_failed_share: float
+    max_drop: float
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> JobsConfig:
@@ -51,10 +52,8 @@ class JobsConfig:
             ) from None
         if max_age < 1:
             raise ConfigError(f"JOBS_MAX_AGE_DAYS must be at least 1, got {max_age}")
-        try:
-            max_failed = settings.getfloat("JOBS_PUBLISH_MAX_FAILED_SHARE", 0.5)
-        except ValueError:
-            raise ConfigError("JOBS_PUBLISH_MAX_FAILED_SHARE must be a number between 0 and 1") from None
+        max_failed = _share(settings, "JOBS_PUBLISH_MAX_FAILED_SHARE", 0.5)
+        max_drop = _share(settings, "JOBS_PUBLISH_MAX_DROP", 0.5)
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")
@@ -67,4 +66,15 @@ class JobsConfig:
             companies=settings.get("JOBS_COMPANIES") or None,
             publish_on_close=settings.getbool("JOBS_PUBLISH_ON_CLOSE", True),
             max_failed_share=max_failed,
+            max_drop=max_drop,
         )
+
+
+def _share(settings: BaseSettings, name: str, default: float) -> float:
+    try:
+        value = settings.getfloat(name, default)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {settings.get(name)!r}")
+    return value

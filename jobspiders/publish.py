@@ -171,11 +171,30 @@ def check_boards(outcomes: Mapping[tuple[str, str], str], max_failed_share: floa
         )
 
 
-def published_jobs(config: JobsConfig, profile: str) -> list[dict[str, Any]]:
+def check_drop(previous: int | None, count: int, max_drop: float) -> None:
+    """Refuse when the list would shrink by more than ``max_drop`` of the last published one."""
+    if previous and count < previous * (1 - max_drop):
+        raise PublishRefused(
+            f"the list would fall from {previous} to {count} jobs (more than {max_drop:.0%} fewer); "
+            "boards probably failed or changed shape"
+        )
+
+
+def previous_count(jobs_json: Path) -> int | None:
+    """The job count of the last list we published, when there is a readable one."""
+    try:
+        count = json.loads(jobs_json.read_text(encoding="utf-8")).get("count")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return count if isinstance(count, int) else None
+
+
+def published_jobs(config: JobsConfig, profile: str, *, force: bool = False) -> list[dict[str, Any]]:
     store = open_store(config.db)
     try:
         since = to_iso(config.now - timedelta(days=config.max_age_days))
-        check_boards(store.latest_board_outcomes(), config.max_failed_share)
+        if not force:
+            check_boards(store.latest_board_outcomes(), config.max_failed_share)
         jobs = [job for job in store.open_jobs(since) if profile in (job.get("profiles") or ())]
     finally:
         store.close()
@@ -184,12 +203,19 @@ def published_jobs(config: JobsConfig, profile: str) -> list[dict[str, Any]]:
     return jobs
 
 
-def publish(config: JobsConfig, profile: str = "backend") -> PublishResult:
-    """Render README.md and jobs.json of ``profile`` into ``OUTPUT_DIR``; PublishRefused keeps the old."""
+def publish(config: JobsConfig, profile: str = "backend", *, force: bool = False) -> PublishResult:
+    """Render README.md and jobs.json of ``profile`` into ``OUTPUT_DIR``.
+
+    PublishRefused (the last good files untouched) when more than ``JOBS_PUBLISH_MAX_FAILED_SHARE`` of the
+    boards failed in their latest crawl, or the list would shrink by more than ``JOBS_PUBLISH_MAX_DROP``;
+    ``force`` publishes anyway.
+    """
     profiles = load_profiles()
     if profile not in profiles:
         raise ValueError(f"unknown profile {profile!r}; profiles.yml has {', '.join(profiles)}")
-    jobs = published_jobs(config, profile)
+    jobs = published_jobs(config, profile, force=force)
+    if not force:
+        check_drop(previous_count(config.output_dir / "jobs.json"), len(jobs), config.max_drop)
     for job in jobs:
         job.pop("dedup_key", None)
     stats = compute_stats(jobs)

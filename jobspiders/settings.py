@@ -23,8 +23,14 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 60
+# The largest boards (Greenhouse with content, ~4 MB for hundreds of jobs) stay far below this.
+DOWNLOAD_MAXSIZE = 25 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
 RETRY_ENABLED = True
-RETRY_TIMES = 2
+RETRY_TIMES = 2  # 5xx, 408, 429 and network errors, waiting in between (BackoffRetryMiddleware)
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubling for each further one
+RETRY_BACKOFF_MAX = 60.0  # longest wait; a longer Retry-After gives up instead
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
@@ -32,6 +38,8 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # Early, so the rewritten request passes every other middleware; see AtsMirrorMiddleware.
     "jobspiders.middlewares.AtsMirrorMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "jobspiders.middlewares.BackoffRetryMiddleware": 550,
 }
 ITEM_PIPELINES = {
     "jobspiders.pipelines.validate.ValidatePipeline": 100,
@@ -84,3 +92,4 @@ OUTPUT_DIR = "output"  # where publish writes README.md and jobs.json (and feeds
 JOBS_COMPANIES = None  # registry file instead of the bundled one (-a companies=FILE wins)
 JOBS_PUBLISH_ON_CLOSE = True  # publish when a spider closes (crawlall publishes once, at the end)
 JOBS_PUBLISH_MAX_FAILED_SHARE = 0.5  # refuse to publish when more boards than this failed
+JOBS_PUBLISH_MAX_DROP = 0.5  # refuse to publish a list this much shorter than the last one

@@ -83,6 +83,7 @@ def crawl_settings(server, tmp_path):
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "RETRY_TIMES": "1",
+        "RETRY_BACKOFF_BASE": "0.05",
     }
 
 
@@ -180,6 +181,7 @@ def test_crawlall_demo(tmp_path):
             "OUTPUT_DIR": str(tmp_path / "out"),
             "DOWNLOAD_DELAY": "0",
             "RETRY_TIMES": "1",
+            "RETRY_BACKOFF_BASE": "0.05",
         }
         result = scrapy("crawlall", "-a", f"companies={DEMO / 'companies'}", settings=settings)
     assert result.returncode == 0, result.stderr[-3000:]

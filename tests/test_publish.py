@@ -224,3 +224,34 @@ def test_write_atomic_leaves_no_temp_files(tmp_path):
     write_atomic(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["jobs.json"]
+
+
+def test_publish_refuses_a_collapsed_list_and_force_overrides(tmp_path):
+    config = fill(tmp_path, [record(str(i), dedup_key=f"k{i}") for i in range(3)])
+    write_atomic(config.output_dir / "jobs.json", json.dumps({"count": 10, "jobs": []}))
+    write_atomic(config.output_dir / "README.md", "the last good list\n")
+    with pytest.raises(PublishRefused, match="would fall from 10 to 3 jobs"):
+        publish(config)
+    assert (config.output_dir / "README.md").read_text() == "the last good list\n"
+    assert publish(config, force=True).count == 3
+    assert json.loads((config.output_dir / "jobs.json").read_text())["count"] == 3
+
+
+@pytest.mark.parametrize(
+    ("previous", "count", "refused"),
+    [(None, 0, False), (0, 0, False), (10, 5, False), (10, 4, True), (1, 0, True), (100, 51, False)],
+)
+def test_check_drop(previous, count, refused):
+    from jobspiders.publish import check_drop
+
+    if refused:
+        with pytest.raises(PublishRefused):
+            check_drop(previous, count, 0.5)
+    else:
+        check_drop(previous, count, 0.5)
+
+
+def test_unreadable_previous_list_does_not_block(tmp_path):
+    config = fill(tmp_path, [record("1")])
+    write_atomic(config.output_dir / "jobs.json", "{truncated")
+    assert publish(config).count == 1

@@ -11,10 +11,10 @@ from jobspiders.config import ConfigError, JobsConfig
 from jobspiders.publish import PublishRefused, publish
 
 
-def publish_or_exit_code(config: JobsConfig, profile: str = "backend") -> int:
+def publish_or_exit_code(config: JobsConfig, profile: str = "backend", *, force: bool = False) -> int:
     """Publish and print the outcome; the command's exit code."""
     try:
-        result = publish(config, profile)
+        result = publish(config, profile, force=force)
     except PublishRefused as exc:
         print(f"publish refused, the last good list is kept: {exc}", file=sys.stderr)
         return EXIT_PUBLISH_REFUSED
@@ -47,6 +47,9 @@ class Command(ScrapyCommand):
             help="list profile to publish (profiles.yml)",
         )
         parser.set_defaults(profile=None)  # Scrapy reads opts.profile to decide on cProfile
+        parser.add_argument(
+            "--force", action="store_true", help="publish even when most boards failed or the list collapsed"
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         try:
@@ -55,4 +58,4 @@ class Command(ScrapyCommand):
             print(f"bad configuration: {exc}", file=sys.stderr)
             self.exitcode = EXIT_BAD_CONFIG
             return
-        self.exitcode = publish_or_exit_code(config, opts.list_profile)
+        self.exitcode = publish_or_exit_code(config, opts.list_profile, force=opts.force)

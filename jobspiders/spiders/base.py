@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
+from lxml import etree
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATS = "jobspiders"
+# No entities, no network, no huge trees: feeds are untrusted input.
+_STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
 
 
 class BadPayload(ValueError):
@@ -66,7 +69,9 @@ class BoardRun:
     pending: int = 0
     pages: int = 0
     job_ids: set[str] = field(default_factory=set)
+    requests: int = 0
     invalid: int = 0
+    errors: int = 0  # faults, unavailable details and invalid postings
     outcome: str | None = None  # set once: ok, empty, missing, failed
     reason: str | None = None
 
@@ -208,7 +213,7 @@ class AtsSpider(scrapy.Spider):
                 run.fail("failed", f"cannot build request: {exc}")
                 self._finish(run)
                 continue
-            run.pending += len(requests)
+            self._expect(run, len(requests))
             for request in requests:
                 yield request
 
@@ -225,6 +230,10 @@ class AtsSpider(scrapy.Spider):
         if self.response_format == "xml":
             if response.text.lstrip()[:1] != "<" or "<html" in response.text[:500].lower():
                 raise BadPayload("expected XML, got something else")
+            try:  # strictly: a truncated feed must fail the board, not read as a shorter one
+                etree.fromstring(response.body, parser=_STRICT_XML)
+            except etree.XMLSyntaxError as exc:
+                raise BadPayload(f"invalid XML: {exc}") from None
             return scrapy.Selector(text=response.text, type="xml")
         return response
 
@@ -233,7 +242,10 @@ class AtsSpider(scrapy.Spider):
         run = self.runs[response.meta["board"]]
         try:
             data = self.decode(response)
-            records = list(self.postings(data, run.board))
+            records = self.postings(data, run.board)
+            if isinstance(records, Mapping | str | bytes):  # an object where a list belongs
+                raise BadPayload(f"expected a list of postings, got {type(records).__name__}")
+            records = list(records)
             follow = self.next_page(data, response, run.board)
         except (BadPayload, TypeError, KeyError, AttributeError, ValueError) as exc:
             kind = "" if isinstance(exc, BadPayload) else f"unexpected shape: {type(exc).__name__}: "
@@ -247,7 +259,7 @@ class AtsSpider(scrapy.Spider):
                 continue
             detail = self._safe(run, raw, self.detail_request)
             if detail is not None:
-                run.pending += 1
+                self._expect(run, 1)
                 yield detail.replace(
                     callback=self.parse_detail,
                     errback=self.detail_failed,
@@ -256,7 +268,7 @@ class AtsSpider(scrapy.Spider):
             else:
                 yield from self._emit(run, raw)
         if follow is not None:
-            run.pending += 1
+            self._expect(run, 1)
             yield follow
         self._done(run)
 
@@ -310,17 +322,24 @@ class AtsSpider(scrapy.Spider):
             self._invalid(run, raw.get("id") or raw.get("shortcode"), f"{type(exc).__name__}: {exc}")
             return None
 
+    def _expect(self, run: BoardRun, requests: int) -> None:
+        run.pending += requests
+        run.requests += requests
+
     def _invalid(self, run: BoardRun, job_id: Any, reason: str) -> None:
         run.invalid += 1
+        run.errors += 1
         self.crawler.stats.inc_value(f"{STATS}/postings/invalid")
         logger.warning("%s job %s: invalid posting skipped: %s", run.board.key, job_id, reason)
 
     def _fault(self, run: BoardRun, url: str, reason: str) -> None:
         run.fail("failed", reason)
+        run.errors += 1
         self.crawler.stats.inc_value(f"{STATS}/pages/failed")
         logger.error("%s: %s (%s)", run.board.key, reason, url)
 
     def _detail_fault(self, run: BoardRun, raw: Mapping[str, Any], reason: str) -> None:
+        run.errors += 1
         self.crawler.stats.inc_value(f"{STATS}/details/failed")
         logger.warning(
             "%s job %s: detail unavailable, using the list data: %s", run.board.key, raw.get("id"), reason
@@ -332,6 +351,9 @@ class AtsSpider(scrapy.Spider):
             self._finish(run)
 
     def _finish(self, run: BoardRun) -> None:
+        if run.outcome is None and run.invalid and not run.job_ids:
+            # Not one usable posting: the ATS changed its shape, and "empty" would close every job.
+            run.fail("failed", f"all {run.invalid} postings invalid")
         if run.outcome is None:
             run.outcome = "ok" if run.job_ids else "empty"
         stats = self.crawler.stats
