@@ -52,11 +52,11 @@ class AtsMirrorMiddleware:
         return f"{self.mirror}/{parts.netloc}{parts.path or '/'}{query}"
 
     def process_request(self, request: Request) -> Request | None:
-        if MIRRORED in request.meta:
+        # Checked on the URL, not a meta flag: a redirect to a real ATS URL must be mirrored again.
+        if request.url.startswith(f"{self.mirror}/"):
             return None
         real_host = urlsplit(request.url).hostname or ""
-        meta = {**request.meta, MIRRORED: request.url}
-        meta.setdefault("download_slot", real_host)
+        meta = {**request.meta, MIRRORED: request.url, "download_slot": real_host}
         # dont_filter: the real URL already passed the dupefilter once.
         return request.replace(url=self.mirror_url(request.url), meta=meta, dont_filter=True)
 

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 WORKPLACE_LABELS = {"remote": "Remote", "hybrid": "Hybrid", "onsite": "On Site"}
 TOP_SKILLS = 5
+BOARD_OUTCOMES = ("ok", "empty", "missing", "failed")
 
 
 class PublishRefused(RuntimeError):
@@ -189,18 +190,22 @@ def previous_count(jobs_json: Path) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def published_jobs(config: JobsConfig, profile: str, *, force: bool = False) -> list[dict[str, Any]]:
+def published_jobs(
+    config: JobsConfig, profile: str, *, force: bool = False
+) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The jobs to publish, newest first, and how many boards had each outcome in their latest crawl."""
     store = open_store(config.db)
     try:
         since = to_iso(config.now - timedelta(days=config.max_age_days))
+        outcomes = store.latest_board_outcomes()
         if not force:
-            check_boards(store.latest_board_outcomes(), config.max_failed_share)
+            check_boards(outcomes, config.max_failed_share)
         jobs = [job for job in store.open_jobs(since) if profile in (job.get("profiles") or ())]
     finally:
         store.close()
     jobs = collapse_duplicates(jobs)
     jobs.sort(key=lambda job: (job["posted_at"], job["id"]), reverse=True)
-    return jobs
+    return jobs, Counter(outcomes.values())
 
 
 def publish(config: JobsConfig, profile: str = "backend", *, force: bool = False) -> PublishResult:
@@ -213,7 +218,7 @@ def publish(config: JobsConfig, profile: str = "backend", *, force: bool = False
     profiles = load_profiles()
     if profile not in profiles:
         raise ValueError(f"unknown profile {profile!r}; profiles.yml has {', '.join(profiles)}")
-    jobs = published_jobs(config, profile, force=force)
+    jobs, boards = published_jobs(config, profile, force=force)
     if not force:
         check_drop(previous_count(config.output_dir / "jobs.json"), len(jobs), config.max_drop)
     for job in jobs:
@@ -227,6 +232,7 @@ def publish(config: JobsConfig, profile: str = "backend", *, force: bool = False
         "jobs": jobs,
         "stats": stats,
         "workplace_labels": WORKPLACE_LABELS,
+        "boards": {outcome: boards[outcome] for outcome in BOARD_OUTCOMES if boards[outcome]},
     }
     readme = make_environment().get_template("README.md.j2").render(context)
     payload = {"generated_at": generated_at, "count": len(jobs), "stats": stats, "jobs": jobs}

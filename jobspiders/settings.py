@@ -50,7 +50,20 @@ ITEM_PIPELINES = {
     "jobspiders.pipelines.store.StorePipeline": 600,
     "jobspiders.pipelines.expiry.ExpiryPipeline": 700,
     "jobspiders.pipelines.publish.PublishPipeline": 800,
+    # Last: validates what we export against the published-job schema (counts under spidermon/validation).
+    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 900,
 }
+EXTENSIONS = {
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "jobspiders.extensions.CrawlHealth": 600,
+}
+
+# --- Monitoring (spidermon): item schema and close-spider monitors, see jobspiders/monitors.py -----
+SPIDERMON_ENABLED = True
+SPIDERMON_VALIDATION_SCHEMAS = ["jobspiders.monitors.JOB_SCHEMA"]
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["jobspiders.monitors.CrawlMonitorSuite"]
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+SPIDERMON_MAX_ERRORS = 50  # board faults are logged as errors; their share is its own monitor
 
 # --- Feeds: each crawl's own items (the published list comes from the store) ----------------------
 FEEDS = {
@@ -93,3 +106,4 @@ JOBS_COMPANIES = None  # registry file instead of the bundled one (-a companies=
 JOBS_PUBLISH_ON_CLOSE = True  # publish when a spider closes (crawlall publishes once, at the end)
 JOBS_PUBLISH_MAX_FAILED_SHARE = 0.5  # refuse to publish when more boards than this failed
 JOBS_PUBLISH_MAX_DROP = 0.5  # refuse to publish a list this much shorter than the last one
+JOBS_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0: none)

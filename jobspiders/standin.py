@@ -7,7 +7,8 @@ internet. Only the standard library and PyYAML are used.
 
 A route matches a request on: method, host (case-insensitive), path (percent-decoded), the query parameters
 compared as a multiset (their order does not matter) and, when ``body_json`` is set, the request's JSON body.
-When several routes match, a route with ``body_json`` beats one without, then the route added last wins.
+When several routes match, a route with ``body_json`` beats one without, then the route added last wins; a
+route with ``times`` answers that many requests only (a board that fails once, then recovers).
 Anything unmatched gets ``404 {"error": "no recorded response", "url": REAL_URL}``.
 
 In tests::
@@ -26,6 +27,10 @@ From a shell (serves until SIGTERM or SIGINT)::
     # prints "serving N recorded responses on http://127.0.0.1:PORT"; the base URL is also written to
     # --port-file once the server listens (the file is written atomically).
     scrapy crawlall -s ATS_MIRROR="$(cat /tmp/standin.url)"
+
+Fault injection: a route's ``delay`` (seconds before answering: slow boards, timeouts) and ``fault``
+(``drop``: close the connection without an answer; ``truncate``: send half the announced body), plus
+redirects and errors through ``status``/``headers``; ``latency`` (``--latency``) slows every answer.
 
 Manifest (YAML list; ``file`` is relative to the manifest's folder, ``body`` is inline text)::
 
@@ -51,6 +56,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -71,7 +77,19 @@ CONTENT_TYPES = {
     ".htm": "text/html; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
 }
-MANIFEST_KEYS = {"url", "file", "body", "status", "method", "content_type", "headers", "body_json"}
+MANIFEST_KEYS = {
+    "url",
+    "file",
+    "body",
+    "status",
+    "method",
+    "content_type",
+    "headers",
+    "body_json",
+    "delay",
+    "fault",
+}
+FAULTS = (None, "drop", "truncate")
 
 
 class ManifestError(ValueError):
@@ -116,8 +134,13 @@ class Route:
     content_type: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     body_json: Any = None
+    delay: float = 0.0  # seconds to wait before answering (slow boards, timeouts)
+    fault: str | None = None  # "drop": close without answering; "truncate": send half the body
+    times: int | None = None  # answer this many requests, then let earlier routes answer (flaky boards)
 
     def __post_init__(self) -> None:
+        if self.fault not in FAULTS:
+            raise ValueError(f"fault must be one of {', '.join(map(str, FAULTS))}, got {self.fault!r}")
         if isinstance(self.body, str):
             self.body = self.body.encode("utf-8")
         self.method = self.method.upper()
@@ -181,6 +204,11 @@ def _route_from_entry(manifest: Path, index: int, entry: object) -> Route:
     headers = entry.get("headers") or {}
     if not isinstance(headers, dict):
         raise _entry_error(manifest, index, "'headers' must be a mapping")
+    delay = entry.get("delay", 0.0)
+    if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
+        raise _entry_error(manifest, index, f"'delay' must be a number of seconds, got {delay!r}")
+    if entry.get("fault") not in FAULTS:
+        raise _entry_error(manifest, index, f"'fault' must be drop or truncate, got {entry.get('fault')!r}")
     return Route(
         url=url,
         body=body,
@@ -189,6 +217,8 @@ def _route_from_entry(manifest: Path, index: int, entry: object) -> Route:
         content_type=content_type,
         headers={str(k): str(v) for k, v in headers.items()},
         body_json=entry.get("body_json"),
+        delay=float(delay),
+        fault=entry.get("fault"),
     )
 
 
@@ -233,6 +263,12 @@ class _Handler(BaseHTTPRequestHandler):
         real_url = standin.real_url(self.path)
         route = standin.find(self.command, real_url, body) if real_url else None
         standin.record(self.command, real_url or self.path)
+        delay = standin.latency + (route.delay if route else 0.0)
+        if delay:
+            time.sleep(delay)
+        if route is not None and route.fault == "drop":
+            self.close_connection = True
+            return
         if route is None:
             status, content_type, headers = 404, JSON_TYPE, {}
             payload = json.dumps({"error": "no recorded response", "url": real_url or self.path}).encode()
@@ -250,6 +286,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
+            if route is not None and route.fault == "truncate":
+                # the announced length is never reached: the client sees the connection cut mid-body
+                self.wfile.write(payload[: len(payload) // 2])
+                self.close_connection = True
+                return
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
@@ -285,13 +326,16 @@ class StandinServer:
         host: str = "127.0.0.1",
         port: int = 0,
         verbose: bool = False,
+        latency: float = 0.0,
     ) -> None:
+        self.latency = latency  # added to every answer: simulates the network
         self.host = host
         self.port = port
         self.verbose = verbose
         self._routes: list[Route] = list(routes)
         self._lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []
+        self.times: list[float] = []  # arrival time (time.monotonic) of each entry of ``requests``
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -319,6 +363,7 @@ class StandinServer:
     def record(self, method: str, url: str) -> None:
         with self._lock:
             self.requests.append((method.upper(), url))
+            self.times.append(time.monotonic())
 
     def count(self, url: str, method: str = "GET") -> int:
         """How many requests for the real ``url`` (query order ignored) were received."""
@@ -335,13 +380,18 @@ class StandinServer:
         return f"https://{host}/{tail}"
 
     def find(self, method: str, url: str, body: bytes = b"") -> Route | None:
-        """The route answering ``method url`` (with request ``body``), or None."""
+        """The route answering ``method url`` (with ``body``), or None; uses up one of its ``times``."""
         with self._lock:
-            candidates = [r for r in self._routes if r.matches(method, url, body)]
-        if not candidates:
-            return None
-        specific = [r for r in candidates if r.body_json is not None]
-        return (specific or candidates)[-1]
+            candidates = [
+                r for r in self._routes if (r.times is None or r.times > 0) and r.matches(method, url, body)
+            ]
+            if not candidates:
+                return None
+            specific = [r for r in candidates if r.body_json is not None]
+            route = (specific or candidates)[-1]
+            if route.times is not None:
+                route.times -= 1
+            return route
 
     def start(self) -> StandinServer:
         """Bind and serve in a daemon thread; returns self."""
@@ -383,6 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
     parser.add_argument("--port-file", type=Path, help="write the base URL to this file once listening")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     args = parser.parse_args(argv)
 
     routes: list[Route] = []
@@ -400,7 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    server = StandinServer(routes, host=args.host, port=args.port, verbose=args.verbose)
+    server = StandinServer(routes, host=args.host, port=args.port, verbose=args.verbose, latency=args.latency)
     try:
         server.start()
     except OSError as exc:

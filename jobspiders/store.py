@@ -10,6 +10,7 @@ URLs are reserved for the PostgreSQL backend. Backends implement `JobStore`:
   correctly (ok/empty), close its open jobs that it no longer lists. A failed board closes nothing.
 - ``open_jobs(since)``: open jobs posted at or after ``since``, for publishing.
 - ``latest_board_outcomes()``: each board's latest outcome, for the publish safety check.
+- ``crawl_totals(ats)``: postings the ATS's boards listed in its latest crawls, for the monitors.
 
 Each write is its own transaction (SQLite in WAL mode), so a killed crawl leaves a consistent store and
 loses nothing that was committed.
@@ -64,6 +65,7 @@ class JobStore(Protocol):
     ) -> int: ...
     def open_jobs(self, since: str) -> Iterator[dict[str, Any]]: ...
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]: ...
+    def crawl_totals(self, ats: str, limit: int = 2) -> list[int]: ...
     def close(self) -> None: ...
 
 
@@ -157,6 +159,15 @@ class SqliteStore:
                                    WHERE ats = r.ats AND board = r.board)"""
         )
         return {(ats, board): outcome for ats, board, outcome in rows}
+
+    def crawl_totals(self, ats: str, limit: int = 2) -> list[int]:
+        """Postings listed by the ATS's boards in its latest crawls, newest first."""
+        rows = self.db.execute(
+            """SELECT SUM(jobs) FROM board_runs WHERE ats = ?
+               GROUP BY crawled_at ORDER BY crawled_at DESC LIMIT ?""",
+            (ats, limit),
+        )
+        return [total for (total,) in rows]
 
     def close(self) -> None:
         self.db.close()

@@ -59,3 +59,13 @@ def test_off_without_setting():
 def test_rejects_non_http_mirror():
     with pytest.raises(ValueError, match="ATS_MIRROR must be an http"):
         make("ftp://127.0.0.1")
+
+
+def test_redirect_to_a_real_url_is_mirrored_again():
+    middleware = make("http://127.0.0.1:8765")
+    first = middleware.process_request(Request("https://api.lever.co/v0/postings/a?mode=json"))
+    redirected = first.replace(url="https://jobs.lever.co/a")  # what RedirectMiddleware builds
+    again = middleware.process_request(redirected)
+    assert again.url == "http://127.0.0.1:8765/jobs.lever.co/a"
+    assert again.meta["ats_mirror_url"] == "https://jobs.lever.co/a"
+    assert again.meta["download_slot"] == "jobs.lever.co"

@@ -206,6 +206,14 @@ def test_publish_renders_the_design_shape(tmp_path):
 
 def test_publish_refuses_when_most_boards_failed_and_keeps_the_old_list(tmp_path):
     rows = [record("1"), record("2", board="b2"), record("3", board="b3")]
+    healthy = fill(
+        tmp_path,
+        rows,
+        runs=[("greenhouse", "acme", "ok"), ("greenhouse", "b2", "ok"), ("greenhouse", "b3", "failed")],
+    )
+    assert (
+        publish(healthy).readme.read_text().endswith("**Sources:** 3 boards, latest crawl: 2 ok, 1 failed\n")
+    )
     config = fill(
         tmp_path,
         rows,

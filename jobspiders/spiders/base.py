@@ -290,14 +290,14 @@ class AtsSpider(scrapy.Spider):
             run.fail("missing", f"HTTP {failure.value.response.status}: no such board")
             self.crawler.stats.inc_value(f"{STATS}/pages/missing")
         else:
-            self._fault(run, request.meta.get(MIRRORED, request.url), _describe(failure))
+            self._fault(run, request.meta.get(MIRRORED, request.url), _describe(failure, self.config.mirror))
         self._done(run)
 
     def detail_failed(self, failure: Failure) -> Iterable[Any]:
         request = failure.request
         run = self.runs[request.meta["board"]]
         raw = request.meta["posting"]
-        self._detail_fault(run, raw, _describe(failure))
+        self._detail_fault(run, raw, _describe(failure, self.config.mirror))
         yield from self._emit(run, raw)
         self._done(run)
 
@@ -378,7 +378,10 @@ class AtsSpider(scrapy.Spider):
                 self._finish(run)
 
 
-def _describe(failure: Failure) -> str:
+def _describe(failure: Failure, mirror: str | None) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+    message = failure.getErrorMessage()
+    if mirror:  # name the real ATS URL, as everywhere else
+        message = message.replace(f"{mirror}/", "https://")
+    return f"{failure.type.__name__}: {message}"
