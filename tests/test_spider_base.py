@@ -9,7 +9,7 @@ import pytest
 from scrapy.settings import Settings
 
 from jobspiders.items import RawPosting
-from jobspiders.spiders.base import AtsSpider
+from jobspiders.spiders.base import AtsSpider, BoardMissing
 from jobspiders.spiders.jsonld import job_postings, raw_posting
 from tests.conftest import collect, fixture_response, start_requests
 
@@ -117,3 +117,39 @@ def test_jsonld_job_postings():
     assert raw.salary["value"]["minValue"] == 60000
     assert raw_posting(postings[1]).location is None
     assert job_postings("<html>no scripts</html>") == []
+
+
+class PageThenApiSpider(PostSpider):
+    name = "pageats"
+    response_format = "html"
+
+    def postings(self, data, board):
+        if isinstance(data, dict):
+            return data["results"]
+        if data.css("h1.not-found"):
+            raise BoardMissing(f"{board.token}: the page says the company does not exist")
+        return []
+
+
+def test_per_request_format_and_board_missing(make_spider, registry_file):
+    spider = make_spider(
+        PageThenApiSpider,
+        registry_file("- {name: A, ats: pageats, token: a}\n- {name: B, ats: pageats, token: b}\n"),
+    )
+    page = fixture_response(
+        "https://pageats.example/a", b"<html><h1 class=not-found>Nope</h1></html>", board="pageats:a"
+    )
+    page.headers["Content-Type"] = b"text/html"
+    assert collect(spider.parse_page(page)) == ([], [])
+    assert (spider.runs["pageats:a"].outcome, spider.runs["pageats:a"].reason) == (
+        "missing",
+        "a: the page says the company does not exist",
+    )
+    api = fixture_response(
+        "https://pageats.example/api/b",
+        b'{"results": [{"id": "1", "title": "T", "url": "https://x.example/1"}]}',
+        board="pageats:b",
+        meta={"response_format": "json"},
+    )
+    items, _ = collect(spider.parse_page(api))
+    assert [item.id for item in items] == ["pageats:b:1"]

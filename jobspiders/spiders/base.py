@@ -13,6 +13,8 @@ An ATS module subclasses `AtsSpider` and declares how to list a board and how to
   description, say), merged by ``merge_detail``; when it fails the posting is still emitted from the list.
 - ``response_format``: "json" (default), "xml" (a parsel Selector) or "html" (the response itself, with
   ``.css()``/``.xpath()``; `jobspiders.spiders.jsonld` reads schema.org JobPosting blocks from it).
+  A request's ``meta["response_format"]`` overrides it (an HTML page that leads to a JSON API).
+- ``postings()`` raises ``BoardMissing`` when a normal-looking page says the board does not exist.
 - ``host_limits``: stricter per-host politeness where an ATS asks for it (low rate limits).
 - ``self.request(url, board, json_body=...)`` builds the POST of a JSON API (Workday, Workable).
 
@@ -59,6 +61,10 @@ _STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=F
 
 class BadPayload(ValueError):
     """A response that is not what the ATS should send (HTML error page, broken JSON, wrong shape)."""
+
+
+class BoardMissing(LookupError):
+    """The ATS says, in a normal page, that there is no such board (JOIN and JazzHR answer 200)."""
 
 
 @dataclass(slots=True)
@@ -218,16 +224,18 @@ class AtsSpider(scrapy.Spider):
                 yield request
 
     def decode(self, response: Response) -> Any:
-        """The payload of a response in ``response_format``; BadPayload when it is not one."""
+        """The payload of a response in ``response_format`` (or the request's ``meta["response_format"]``,
+        for an ATS mixing pages and APIs); BadPayload when it is not one."""
         if not isinstance(response, TextResponse) or not response.body.strip():
             raise BadPayload("empty or binary response")
-        if self.response_format == "json":
+        response_format = response.meta.get("response_format", self.response_format)
+        if response_format == "json":
             try:
                 return json.loads(response.text)
             except ValueError:
                 kind = "an HTML page" if response.text.lstrip()[:1] == "<" else "invalid JSON"
                 raise BadPayload(f"expected JSON, got {kind}") from None
-        if self.response_format == "xml":
+        if response_format == "xml":
             if response.text.lstrip()[:1] != "<" or "<html" in response.text[:500].lower():
                 raise BadPayload("expected XML, got something else")
             try:  # strictly: a truncated feed must fail the board, not read as a shorter one
@@ -247,6 +255,11 @@ class AtsSpider(scrapy.Spider):
                 raise BadPayload(f"expected a list of postings, got {type(records).__name__}")
             records = list(records)
             follow = self.next_page(data, response, run.board)
+        except BoardMissing as exc:
+            run.fail("missing", str(exc) or "no such board")
+            self.crawler.stats.inc_value(f"{STATS}/pages/missing")
+            self._done(run)
+            return
         except (BadPayload, TypeError, KeyError, AttributeError, ValueError) as exc:
             kind = "" if isinstance(exc, BadPayload) else f"unexpected shape: {type(exc).__name__}: "
             self._fault(run, response.url, f"{kind}{exc}")
