@@ -33,6 +33,7 @@ DESIGN_NAMES = {
     "jazzhr",
     "ashby",
 }
+MORE_NAMES = {"bamboohr"}
 LOADER = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": project_settings.SPIDER_MODULES}))
 SPIDERS = {name: LOADER.load(name) for name in LOADER.list()}
 
