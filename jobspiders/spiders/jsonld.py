@@ -46,7 +46,8 @@ def _place(location: Any) -> str | None:
     if isinstance(country, Mapping):
         country = country.get("name")
     parts = (address.get("addressLocality"), address.get("addressRegion"), country)
-    return ", ".join(str(part) for part in parts if part) or None
+    # Some ATS (Jobylon) leave the locality empty and write "City, Country" as the street address.
+    return ", ".join(str(part) for part in parts if part) or address.get("streetAddress") or None
 
 
 def raw_posting(posting: Mapping[str, Any]) -> RawPosting:
