@@ -116,7 +116,11 @@ def test_jsonld_job_postings():
     assert raw.employment_type == "FULL_TIME, CONTRACTOR"
     assert raw.salary["value"]["minValue"] == 60000
     assert raw_posting(postings[1]).location is None
-    street = {"jobLocation": {"address": {"addressLocality": "", "streetAddress": "Göteborg, Sweden"}}}
+    street = {
+        "jobLocation": {
+            "address": {"addressLocality": "", "streetAddress": "Göteborg, Sweden", "addressCountry": "SE"}
+        }
+    }
     assert raw_posting(street).location == ["Göteborg, Sweden"]
     assert job_postings("<html>no scripts</html>") == []
 

@@ -45,9 +45,11 @@ def _place(location: Any) -> str | None:
     country = address.get("addressCountry")
     if isinstance(country, Mapping):
         country = country.get("name")
+    if not address.get("addressLocality") and address.get("streetAddress"):
+        # Some ATS (Jobylon) leave the locality empty and write "City, Country" as the street address.
+        return str(address["streetAddress"])
     parts = (address.get("addressLocality"), address.get("addressRegion"), country)
-    # Some ATS (Jobylon) leave the locality empty and write "City, Country" as the street address.
-    return ", ".join(str(part) for part in parts if part) or address.get("streetAddress") or None
+    return ", ".join(str(part) for part in parts if part) or None
 
 
 def raw_posting(posting: Mapping[str, Any]) -> RawPosting:
