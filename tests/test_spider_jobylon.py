@@ -32,8 +32,9 @@ def parse(spider, request, body, board="jobylon:2551"):
 
 def test_start_requests_feed_with_key_widget_without(spider):
     widget, feed, hashed = start_requests(spider)
-    assert (widget.method, widget.url, widget.meta["html"]) == ("GET", WIDGET, True)
+    assert (widget.method, widget.url, widget.meta["response_format"]) == ("GET", WIDGET, "html")
     assert (feed.url, feed.headers["Accept"]) == (FEED, b"application/json")
+    assert "response_format" not in feed.meta  # the spider's own: JSON
     # a hash-shaped token (what `detect` reads from a feed URL) is a feed key
     assert hashed.url == "https://feed.jobylon.com/feeds/30c8a5ca-e587-4158-8608-58050440d986/?format=json"
     run = spider.runs["jobylon:noid"]
@@ -75,6 +76,7 @@ def test_widget_jobs_then_job_pages(spider):
     assert php.meta["posting"]["title"] == "Senior Backend Engineer (PHP & Laravel)"
     assert hero.meta["posting"]["title"] == "Customer Happiness 'Hero' - NL"
     assert lead.meta["posting"]["title"] == "Teamlead Warehouse [Leiden]; shift 'B'"
+    assert {(r.meta["response_format"], r.headers["Accept"]) for r in requests} == {("html", b"text/html")}
 
     def page(request, body):
         response = fixture_response(request.url, body, board="jobylon:2551", meta=request.meta)
@@ -139,7 +141,8 @@ def test_empty_feed(spider):
         (0, b"", "empty or binary response"),
         (1, b"<html><body>Error</body></html>", "expected JSON, got an HTML page"),
         (1, b'[{"id": 1', "expected JSON, got invalid JSON"),
-        (1, b'{"detail": "Not found."}', "expected a list of jobs"),
+        (1, b'{"detail": "Server error."}', "expected a list of jobs"),
+        (1, b'{"jobs": []}', "expected a list of jobs"),
     ],
 )
 def test_garbage_fails_the_board(spider, which, body, reason):
@@ -150,6 +153,14 @@ def test_garbage_fails_the_board(spider, which, body, reason):
     run = spider.runs[board]
     assert run.outcome == "failed"
     assert run.reason.startswith(reason)
+
+
+@pytest.mark.parametrize("body", [b'{"detail": "Not found."}', b'{"detail": "Not Found."}'])
+def test_feed_not_found_answered_200_is_missing(spider, body):
+    items, requests = parse(spider, start_requests(spider)[1], body, board="jobylon:myparcel-feed")
+    assert items == requests == []
+    run = spider.runs["jobylon:myparcel-feed"]
+    assert (run.outcome, run.reason) == ("missing", "feed not found")
 
 
 @pytest.mark.parametrize(("status", "outcome"), [(404, "missing"), (500, "failed")])

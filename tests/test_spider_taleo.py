@@ -51,7 +51,8 @@ def search_request(spider, board=BOARD, page=b"jobsearch.html", cookies=()):
 
 def test_start_requests_search_page_per_section(spider):
     virtusa, keyed = start_requests(spider)
-    assert (virtusa.method, virtusa.url, virtusa.meta["html"]) == ("GET", SEARCH_PAGE, True)
+    assert (virtusa.method, virtusa.url, virtusa.meta["response_format"]) == ("GET", SEARCH_PAGE, "html")
+    assert virtusa.headers["Accept"] == b"text/html"
     assert keyed.url == "https://keyed.taleo.net/careersection/2/jobsearch.ftl?lang=en"
     run = spider.runs["taleo:nosection"]
     assert run.outcome == "failed"
@@ -94,6 +95,9 @@ def test_pages_details_and_items(spider):
     java, qa, page2 = requests
     assert [java.url, qa.url] == [DETAIL.format("CREQ231430"), DETAIL.format("CREQ231433")]
     assert (page2.method, json.loads(page2.body)["pageNo"]) == ("POST", 2)
+    assert "response_format" not in search.meta  # JSON
+    assert "response_format" not in page2.meta
+    assert (java.meta["response_format"], java.headers["Accept"]) == ("html", b"text/html")
 
     (item,) = collect(spider.parse_detail(answer(java, read("jobdetail-CREQ231430.html"))))[0]
     assert (item.id, item.url, item.title) == ("taleo:virtusa:CREQ231430", java.url, "Java Backend Developer")
@@ -162,11 +166,11 @@ def test_empty_board(spider):
 @pytest.mark.parametrize(
     ("search_page", "body", "reason"),
     [
-        (b"<html><title>Career Section Unavailable</title></html>", None, "no portal number"),
+        (b"<html><title>Search Jobs</title><p>Under maintenance</p></html>", None, "no portal number"),
         (b"", None, "empty or binary response"),
         (b"jobsearch.html", b"<html><body>Error</body></html>", "expected JSON, got an HTML page"),
         (b"jobsearch.html", b'{"requisitionList": [', "expected JSON, got invalid JSON"),
-        (b"jobsearch.html", b'{"careerSectionUnAvailable": true}', "career section unavailable"),
+        (b"jobsearch.html", b'{"careerSectionUnAvailable": false}', "unexpected shape: KeyError"),
         (b"jobsearch.html", b'{"pagingData": {}}', "unexpected shape: KeyError"),
     ],
 )
@@ -180,6 +184,25 @@ def test_garbage_fails_the_board(spider, search_page, body, reason):
     run = spider.runs[BOARD]
     assert run.outcome == "failed"
     assert run.reason.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("search_page", "body"),
+    [
+        (b"<html><head><title>Career Section Unavailable</title></head><body>Sorry</body></html>", None),
+        (b"<html><title>\n  career section unavailable - Acme\n</title></html>", None),
+        (b"jobsearch.html", b'{"careerSectionUnAvailable": true, "requisitionList": null}'),
+    ],
+)
+def test_unavailable_section_is_missing(spider, search_page, body):
+    if body is None:  # the section's own page says so: no search is posted
+        request = start_requests(spider)[0]
+        assert collect(spider.parse_page(answer(request, search_page))) == ([], [])
+    else:
+        (search,) = search_request(spider, page=search_page)
+        assert collect(spider.parse_page(answer(search, body))) == ([], [])
+    run = spider.runs[BOARD]
+    assert (run.outcome, run.reason) == ("missing", "career section unavailable")
 
 
 @pytest.mark.parametrize(("status", "outcome"), [(404, "missing"), (500, "failed")])

@@ -106,7 +106,8 @@ def test_no_json_falls_back_to_the_careers_page(spider):
     assert items == []
     (careers,) = requests
     assert careers.url == "https://marktine.zohorecruit.in/jobs/Careers"
-    assert careers.headers["Accept"] == b"text/html"
+    assert (careers.meta["response_format"], careers.headers["Accept"]) == ("html", b"text/html")
+    assert "response_format" not in first.meta  # the JSON endpoint
     assert spider.runs["zohorecruit:marktine"].outcome is None  # still waiting for the page
 
     items, requests = parse(spider, careers, read("careers.html"), board="zohorecruit:marktine")
@@ -147,6 +148,9 @@ def test_empty_careers_page(spider):
         (b"<html><body>Oops</body></html>", "careers page without its jobs list"),
         (b'<html><input id="jobs" value="{&quot;a&quot;: 1}"></html>', "input#jobs holds a dict"),
         (b'<html><input id="jobs" value="[{broken"></html>', "unexpected shape: JSONDecodeError"),
+        (b"", "empty or binary response"),
+        # the careers page is read as HTML even when it answers JSON: no second fallback, no loop
+        (b'{"data": [{"id": "1", "Posting_Title": "Backend Engineer"}]}', "unexpected shape"),
     ],
 )
 def test_garbage_on_both_surfaces_fails_the_board(spider, page, reason):

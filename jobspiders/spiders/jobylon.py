@@ -9,16 +9,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from scrapy import Request
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.normalize.urls import is_http_url
 from jobspiders.registry import Board
-from jobspiders.spiders.base import AtsSpider, BadPayload
+from jobspiders.spiders.base import AtsSpider, BadPayload, BoardMissing
 from jobspiders.spiders.jsonld import job_postings, raw_posting
 
 FEED = "https://feed.jobylon.com/feeds/{key}/?format=json"
 WIDGET = "https://cdn.jobylon.com/jobs/companies/{id}/embed/v2/?target=jobylon-jobs-widget&page_size=100"
+HTML = {"response_format": "html"}  # the widget and job pages; the feed is JSON
 HASH = re.compile(r"[0-9a-f]{8}(?:-?[0-9a-f]{4}){3}-?[0-9a-f]{12}", re.I)
 JOBS = re.compile(r"JBL\.embed_v2\[\s*['\"]jobs['\"]\s*\]\s*=\s*\[")
 NEXT = re.compile(r"JBL\.embed_v2\[")
@@ -53,13 +54,6 @@ def widget_jobs(page: str) -> list[dict[str, Any]]:
     return jobs
 
 
-def street_places(posting: Mapping[str, Any]) -> list[str]:
-    """Jobylon's JSON-LD often leaves addressLocality empty and writes "City, Country" as streetAddress."""
-    places = posting.get("jobLocation")
-    addresses = [p.get("address") for p in (places if isinstance(places, list) else [places]) if p]
-    return [a["streetAddress"] for a in addresses if isinstance(a, Mapping) and a.get("streetAddress")]
-
-
 class JobylonSpider(AtsSpider):
     name = "jobylon"
 
@@ -68,20 +62,15 @@ class JobylonSpider(AtsSpider):
         if key:  # a feed hash: from the registry's key, or the token of a feed.jobylon.com/feeds/{hash} URL
             yield self.request(FEED.format(key=key), board)
         elif company := re.match(r"\d+", board.token):
-            yield self.request(WIDGET.format(id=company[0]), board, meta={"html": True})
+            yield self.request(WIDGET.format(id=company[0]), board, meta=HTML)
         else:
             raise ValueError("a Jobylon board needs its feed key or a numeric company id as token")
-
-    def decode(self, response: Response) -> Any:
-        if not response.meta.get("html"):
-            return super().decode(response)
-        if not isinstance(response, TextResponse) or not response.text.strip():
-            raise BadPayload("empty or binary response")
-        return response
 
     def postings(self, data: Any, board: Board) -> Iterable[Mapping[str, Any]]:
         if isinstance(data, Response):
             return widget_jobs(data.text)
+        if isinstance(data, Mapping) and str(data.get("detail")).lower() == "not found.":
+            raise BoardMissing("feed not found")  # Django REST's answer for an unknown feed hash
         if not isinstance(data, list):
             raise BadPayload(f"expected a list of jobs, got {type(data).__name__}")
         return data
@@ -89,7 +78,7 @@ class JobylonSpider(AtsSpider):
     def detail_request(self, raw: Mapping[str, Any], board: Board) -> Request | None:
         if not raw.get("widget"):
             return None  # the feed has every field
-        return self.request(self.job_url(raw), board, meta={"html": True}, headers={"Accept": "text/html"})
+        return self.request(self.job_url(raw), board, meta=HTML, headers={"Accept": "text/html"})
 
     def merge_detail(self, raw: Mapping[str, Any], detail: Any) -> Mapping[str, Any]:
         found = job_postings(detail.text)
@@ -105,7 +94,6 @@ class JobylonSpider(AtsSpider):
         if raw.get("widget"):
             posting = raw.get("jsonld") or {}
             fields = raw_posting(posting)
-            fields.location = street_places(posting) or fields.location
         else:
             places = [(p.get("location") or {}).get("text") for p in raw.get("locations") or ()]
             fields = RawPosting(

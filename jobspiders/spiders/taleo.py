@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from scrapy import Request
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.registry import Board
-from jobspiders.spiders.base import AtsSpider, BadPayload
+from jobspiders.spiders.base import AtsSpider, BadPayload, BoardMissing
 from jobspiders.spiders.jsonld import job_postings, raw_posting
 
 SEARCH = {
@@ -25,6 +25,7 @@ SEARCH = {
     "filterSelectionParam": {"searchFilterSelections": []},
     "advancedSearchFiltersSelectionParam": {"searchFilterSelections": []},
 }
+HTML = {"meta": {"response_format": "html"}, "headers": {"Accept": "text/html"}}  # the .ftl pages
 HEADERS = {"tz": "GMT+00:00", "tzname": "UTC", "X-Requested-With": "XMLHttpRequest"}  # else: HTTP 500
 PORTAL = re.compile(r"portalNo\s*[:=]\s*['\"]?(\d+)|[?&]portal=(\d+)")
 FILL_LIST = re.compile(
@@ -53,7 +54,7 @@ class TaleoSpider(AtsSpider):
         if not board.site:
             raise ValueError("a Taleo board needs its career section as site (e.g. ex)")
         url = root(board, f"{board.site}/jobsearch.ftl?lang=en")
-        yield self.request(url, board, meta={"html": True}, headers={"Accept": "text/html"})
+        yield self.request(url, board, **HTML)
 
     def search(self, board: Board, page: int, portal: str, cookie: str) -> Request:
         url = root(board, f"rest/jobboard/searchjobs?lang=en&portal={portal}")
@@ -62,16 +63,13 @@ class TaleoSpider(AtsSpider):
         meta = {"page": page, "portal": portal, "cookie": cookie}
         return self.request(url, board, json_body={**SEARCH, "pageNo": page}, headers=headers, meta=meta)
 
-    def decode(self, response: Response) -> Any:
-        if response.meta.get("html") and isinstance(response, TextResponse) and response.text.strip():
-            return response
-        return super().decode(response)  # JSON, or BadPayload for an empty/binary page
-
     def postings(self, data: Any, board: Board) -> Iterable[Mapping[str, Any]]:
-        if isinstance(data, Response):
-            return []  # the search page: the jobs come from the search it leads to
-        if data.get("careerSectionUnAvailable"):
-            raise BadPayload("career section unavailable")
+        if isinstance(data, Response):  # the search page: the jobs come from the search it leads to
+            if "career section unavailable" in " ".join(data.css("title::text").getall()).lower():
+                raise BoardMissing("career section unavailable")  # Taleo's 200 page for an unknown section
+            return []
+        if data.get("careerSectionUnAvailable"):  # a closed or unpublished section
+            raise BoardMissing("career section unavailable")
         return data["requisitionList"]
 
     def next_page(self, data: Any, response: Response, board: Board) -> Request | None:
@@ -90,7 +88,7 @@ class TaleoSpider(AtsSpider):
 
     def detail_request(self, raw: Mapping[str, Any], board: Board) -> Request | None:
         url = root(board, f"{board.site}/jobdetail.ftl?job={raw.get('contestNo') or raw['jobId']}&lang=en")
-        return self.request(url, board, meta={"html": True}, headers={"Accept": "text/html"})
+        return self.request(url, board, **HTML)
 
     def merge_detail(self, raw: Mapping[str, Any], detail: Any) -> Mapping[str, Any]:
         for posting in job_postings(detail.text):

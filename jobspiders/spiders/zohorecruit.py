@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scrapy import Request
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.normalize.urls import is_http_url
@@ -39,14 +39,14 @@ class ZohoRecruitSpider(AtsSpider):
         yield self.list_request(board)
 
     def decode(self, response: Response) -> Any:
-        if response.meta.get("careers_page"):
-            if not isinstance(response, TextResponse):
-                raise BadPayload("empty or binary response")
-            return response
+        # Kept because the base fails a board whose JSON request answers no JSON, and here any answer but
+        # {"data": [...]} (an HTML page, broken JSON, an error object) means "try the careers page": None.
+        if response.meta.get("response_format") == "html":
+            return super().decode(response)
         try:
             data = super().decode(response)
         except BadPayload:
-            return None  # no JSON here: the careers page is tried next
+            return None
         return data if isinstance(data, Mapping) and isinstance(data.get("data"), list) else None
 
     def postings(self, data: Any, board: Board) -> Iterable[Mapping[str, Any]]:
@@ -67,7 +67,7 @@ class ZohoRecruitSpider(AtsSpider):
     def next_page(self, data: Any, response: Response, board: Board) -> Request | None:
         if data is None:
             url = f"https://{site(board)}/jobs/Careers"
-            return self.request(url, board, meta={"careers_page": True}, headers={"Accept": "text/html"})
+            return self.request(url, board, meta={"response_format": "html"}, headers={"Accept": "text/html"})
         info = data.get("info") if isinstance(data, Mapping) else None
         page = response.meta.get("page", 1)
         if not isinstance(info, Mapping) or not info.get("more_records") or not data["data"]:
