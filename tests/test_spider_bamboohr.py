@@ -139,7 +139,7 @@ def test_redirect_off_the_tenant_is_missing(spider):
     assert list_page(spider, page, url=MARKETING, meta={"redirect_urls": [LIST]}) == ([], [])
     run = spider.runs[BOARD]
     assert (run.outcome, run.errors) == ("missing", 0)
-    assert run.reason == f"no such BambooHR tenant (redirected to {MARKETING})"
+    assert run.reason == f"no such board: redirected off flyio.bamboohr.com to {MARKETING}"
 
 
 def test_redirect_within_the_tenant_is_followed(spider):
@@ -205,5 +205,5 @@ def test_crawl_follows_the_redirect_and_ends_missing(tmp_path):
         assert ("GET", MARKETING) in server.requests, result.stderr[-2000:]
     boards = json.loads((tmp_path / "out" / "health.json").read_text())["ats"]["bamboohr"]["boards"]
     assert boards["gone"]["outcome"] == "missing"
-    assert boards["gone"]["reason"] == f"no such BambooHR tenant (redirected to {MARKETING})"
+    assert boards["gone"]["reason"] == f"no such board: redirected off gone.bamboohr.com to {MARKETING}"
     assert boards["flyio"]["outcome"] == "empty"

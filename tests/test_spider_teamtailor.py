@@ -65,8 +65,8 @@ def test_feed_items(spider):
         ("6521132", "hybrid", "2026-11-17T08:30:00Z"),
         ("6521140", "remote", "2026-11-16T21:05:00Z"),
         ("6521155", "onsite", None),
-        # "temporary" (remote for now) carries no lasting workplace signal
-        ("5b0e4a36-1a7d-4b43-9f7a-1f5d9d2c0004", "onsite", "2026-11-04T08:00:00Z"),
+        # "temporary": remote for now, so the list says remote
+        ("5b0e4a36-1a7d-4b43-9f7a-1f5d9d2c0004", "remote", "2026-11-04T08:00:00Z"),
     ],
 )
 def test_normalized_workplace_and_dates(spider, job_id, workplace, posted_at):

@@ -22,6 +22,16 @@ GH_URL = "https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true&pay_
 GH_BODY = b'{"jobs": [], "meta": {"total": 0}}'
 
 
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """A recorded redirect is an answer to check, not one to follow (it may point off the mirror)."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+NO_REDIRECTS = urllib.request.build_opener(_KeepRedirects)
+
+
 def fetch(
     server: StandinServer, real_url: str, method: str = "GET", body: bytes | None = None
 ) -> tuple[int, dict[str, str], bytes]:
@@ -30,7 +40,7 @@ def fetch(
     headers = {"Content-Type": "application/json"} if body is not None else {}
     request = urllib.request.Request(mirrored, data=body, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with NO_REDIRECTS.open(request, timeout=5) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         with exc:

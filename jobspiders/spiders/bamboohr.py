@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request
-from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.normalize.urls import is_http_url
 from jobspiders.registry import Board
-from jobspiders.spiders.base import AtsSpider, BadPayload, BoardMissing
+from jobspiders.spiders.base import AtsSpider, BadPayload
 
 # locationType: every source reads "0" as on-site; "1" remote and "2" hybrid are inferred (unconfirmed)
 WORKPLACE = {"0": "onsite", "1": "remote", "2": "hybrid"}
@@ -45,13 +43,8 @@ class BamboohrSpider(AtsSpider):
     def board_requests(self, board: Board) -> Iterable[Request]:
         yield self.request(f"https://{host(board)}/careers/list", board)
 
-    def decode(self, response: Response) -> Any:
-        board = self.runs[response.meta["board"]].board
-        if response.meta.get("redirect_urls") and urlsplit(response.url).hostname != host(board):
-            if "posting" in response.meta:  # a job page moved away: keep the list data
-                raise BadPayload(f"job redirected off the tenant to {response.url}")
-            raise BoardMissing(f"no such BambooHR tenant (redirected to {response.url})")
-        return super().decode(response)
+    def board_host(self, board: Board) -> str | None:
+        return host(board)
 
     def postings(self, data: Any, board: Board) -> Iterable[Mapping[str, Any]]:
         return data["result"]

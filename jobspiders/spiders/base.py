@@ -14,7 +14,8 @@ An ATS module subclasses `AtsSpider` and declares how to list a board and how to
 - ``response_format``: "json" (default), "xml" (a parsel Selector) or "html" (the response itself, with
   ``.css()``/``.xpath()``; `jobspiders.spiders.jsonld` reads schema.org JobPosting blocks from it).
   A request's ``meta["response_format"]`` overrides it (an HTML page that leads to a JSON API).
-- ``postings()`` raises ``BoardMissing`` when a normal-looking page says the board does not exist.
+- ``postings()`` raises ``BoardMissing`` when a normal-looking page says the board does not exist;
+  ``board_host(board)`` names the board's host where the ATS redirects unknown boards elsewhere.
 - ``host_limits``: stricter per-host politeness where an ATS asks for it (low rate limits).
 - ``self.request(url, board, json_body=...)`` builds the POST of a JSON API (Workday, Workable).
 
@@ -33,6 +34,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
@@ -112,6 +114,7 @@ class AtsSpider(scrapy.Spider):
         self.boards: list[Board] = []
         self.runs: dict[str, BoardRun] = {}
         self.config: JobsConfig | None = None
+        self.board_queue: Any = None  # see board_source()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -157,6 +160,11 @@ class AtsSpider(scrapy.Spider):
 
     def detail_request(self, raw: Mapping[str, Any], board: Board) -> Request | None:
         """A request completing one posting, or None when the list has everything."""
+        return None
+
+    def board_host(self, board: Board) -> str | None:
+        """The host a board lives on, when the ATS redirects unknown boards elsewhere (BambooHR): a list
+        page redirected off it means "no such board", a detail page redirected off it is unavailable."""
         return None
 
     def merge_detail(self, raw: Mapping[str, Any], detail: Any) -> Mapping[str, Any]:
@@ -211,8 +219,8 @@ class AtsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         logger.info("%s: crawling %d boards", self.name, len(self.boards))
         self.crawler.stats.set_value(f"{STATS}/boards/total", len(self.boards))
-        for board in self.boards:
-            run = self.runs[board.key]
+        async for board in self.board_source():
+            run = self.runs.setdefault(board.key, BoardRun(board))
             try:
                 requests = list(self.board_requests(board))
             except Exception as exc:  # a registry entry the ATS module cannot use
@@ -223,9 +231,25 @@ class AtsSpider(scrapy.Spider):
             for request in requests:
                 yield request
 
+    async def board_source(self) -> AsyncIterator[Board]:
+        """The boards `start()` crawls: the registry's selection, unless a board queue was attached
+        (``board_queue``, set by the Redis scale-out extension `jobspiders.redis_queue.RedisBoardQueue`),
+        which hands out boards while the crawl runs."""
+        if self.board_queue is not None:
+            async for board in self.board_queue.boards(self):
+                yield board
+            return
+        for board in self.boards:
+            yield board
+
     def decode(self, response: Response) -> Any:
         """The payload of a response in ``response_format`` (or the request's ``meta["response_format"]``,
         for an ATS mixing pages and APIs); BadPayload when it is not one."""
+        home = self.board_host(self.runs[response.meta["board"]].board)
+        if home and response.meta.get("redirect_urls") and urlsplit(response.url).hostname != home:
+            if "posting" in response.meta:
+                raise BadPayload(f"redirected off {home} to {response.url}")
+            raise BoardMissing(f"no such board: redirected off {home} to {response.url}")
         if not isinstance(response, TextResponse) or not response.body.strip():
             raise BadPayload("empty or binary response")
         response_format = response.meta.get("response_format", self.response_format)
@@ -290,7 +314,7 @@ class AtsSpider(scrapy.Spider):
         raw = response.meta["posting"]
         try:
             merged = self.merge_detail(raw, self.decode(response))
-        except (BadPayload, TypeError, KeyError, AttributeError, ValueError) as exc:
+        except (BadPayload, BoardMissing, TypeError, KeyError, AttributeError, ValueError) as exc:
             self._detail_fault(run, raw, str(exc))
             merged = raw
         yield from self._emit(run, merged)
