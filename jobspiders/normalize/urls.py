@@ -15,3 +15,9 @@ def is_http_url(value: Any) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def public_url(*candidates: Any) -> str:
+    """The first http(s) URL among the candidates (the ATS's own link first, then the page we know
+    always exists); "" when there is none, which validation then rejects."""
+    return next((url.strip() for url in candidates if is_http_url(url)), "")

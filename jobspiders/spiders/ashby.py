@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jobspiders.items import JobItem, RawPosting
-from jobspiders.normalize.urls import is_http_url
+from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider
 
@@ -31,9 +31,7 @@ class AshbySpider(AtsSpider):
 
     def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
         job_id = raw["id"]
-        url = raw.get("jobUrl")
-        if not is_http_url(url):
-            url = f"https://jobs.ashbyhq.com/{board.token}/{job_id}"
+        url = public_url(raw.get("jobUrl"), f"https://jobs.ashbyhq.com/{board.token}/{job_id}")
         address = (raw.get("address") or {}).get("postalAddress") or {}
         locations = places(raw)
         return self.job(

@@ -12,7 +12,7 @@ from typing import Any
 from scrapy import Request
 
 from jobspiders.items import JobItem, RawPosting
-from jobspiders.normalize.urls import is_http_url
+from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider, BadPayload
 
@@ -59,9 +59,7 @@ class BamboohrSpider(AtsSpider):
         return {**raw, **{key: value for key, value in opening.items() if value is not None}}
 
     def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
-        url = raw.get("jobOpeningShareUrl")
-        if not is_http_url(url):  # the list has no URL; the tenant-hosted job page always exists
-            url = f"https://{host(board)}/careers/{raw['id']}"
+        url = public_url(raw.get("jobOpeningShareUrl"), f"https://{host(board)}/careers/{raw['id']}")
         return self.job(
             board,
             job_id=raw["id"],

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jobspiders.items import JobItem, RawPosting
-from jobspiders.normalize.urls import is_http_url
+from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider
 
@@ -29,9 +29,9 @@ class GreenhouseSpider(AtsSpider):
 
     def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
         job_id = raw["id"]
-        url = raw.get("absolute_url")
-        if not is_http_url(url):  # the Greenhouse-hosted page always exists
-            url = f"https://job-boards.greenhouse.io/{board.token}/jobs/{job_id}"
+        url = public_url(
+            raw.get("absolute_url"), f"https://job-boards.greenhouse.io/{board.token}/jobs/{job_id}"
+        )
         return self.job(
             board,
             job_id=job_id,

@@ -8,6 +8,7 @@ from typing import Any
 from scrapy import Request
 
 from jobspiders.items import JobItem, RawPosting
+from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider, BadPayload
 
@@ -36,7 +37,7 @@ class LeverSpider(AtsSpider):
 
     def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
         categories = raw.get("categories") or {}
-        url = raw.get("hostedUrl") or f"https://jobs.lever.co/{board.token}/{raw['id']}"
+        url = public_url(raw.get("hostedUrl"), f"https://jobs.lever.co/{board.token}/{raw['id']}")
         return self.job(
             board,
             job_id=raw["id"],

@@ -8,7 +8,7 @@ from typing import Any
 from scrapy import Request
 
 from jobspiders.items import JobItem, RawPosting
-from jobspiders.normalize.urls import is_http_url
+from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider
 
@@ -47,9 +47,7 @@ class RecruiteeSpider(AtsSpider):
         job_id = (
             raw.get("slug") or raw["id"]
         )  # the slug is the offer's id in /o/{slug} and /api/offers/{slug}
-        url = raw.get("careers_url")
-        if not is_http_url(url):
-            url = f"https://{careers_host(board)}/o/{job_id}"
+        url = public_url(raw.get("careers_url"), f"https://{careers_host(board)}/o/{job_id}")
         locations = places(raw)
         description = "\n".join(part for part in (raw.get("description"), raw.get("requirements")) if part)
         return self.job(

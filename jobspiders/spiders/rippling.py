@@ -8,7 +8,7 @@ from typing import Any
 from scrapy import Request
 
 from jobspiders.items import JobItem, RawPosting
-from jobspiders.normalize.urls import is_http_url
+from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider, BadPayload
 
@@ -78,9 +78,7 @@ class RipplingSpider(AtsSpider):
 
     def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
         job_id = raw["uuid"]
-        url = raw.get("url")
-        if not is_http_url(url):
-            url = f"https://ats.rippling.com/{board.token}/jobs/{job_id}"
+        url = public_url(raw.get("url"), f"https://ats.rippling.com/{board.token}/jobs/{job_id}")
         places = labels(raw.get("workLocations")) or raw.get("locations") or []
         employment = raw.get("employmentType")
         if isinstance(employment, Mapping):

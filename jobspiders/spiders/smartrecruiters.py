@@ -9,6 +9,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
+from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider
 
@@ -59,7 +60,7 @@ class SmartRecruitersSpider(AtsSpider):
 
     def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
         location = raw.get("location") or {}
-        url = raw.get("postingUrl") or f"https://jobs.smartrecruiters.com/{board.token}/{raw['id']}"
+        url = public_url(raw.get("postingUrl"), f"https://jobs.smartrecruiters.com/{board.token}/{raw['id']}")
         place = location.get("fullLocation") or ", ".join(
             str(part) for part in (location.get("city"), location.get("region")) if part
         )

@@ -10,7 +10,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
-from jobspiders.normalize.urls import is_http_url
+from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider
 
@@ -64,9 +64,7 @@ class WorkdaySpider(AtsSpider):
 
     def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
         info = raw.get("jobPostingInfo") or {}
-        url = info.get("externalUrl")
-        if not is_http_url(url):
-            url = f"https://{board.host}/{board.site}{raw['externalPath']}"
+        url = public_url(info.get("externalUrl"), f"https://{board.host}/{board.site}{raw['externalPath']}")
         places = [info.get("location"), *(info.get("additionalLocations") or ())]
         places = [place for place in places if isinstance(place, str) and place] or [raw.get("locationsText")]
         requisition = info.get("jobRequisitionLocation") or {}

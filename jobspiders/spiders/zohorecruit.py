@@ -13,7 +13,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
-from jobspiders.normalize.urls import is_http_url
+from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider, BadPayload
 
@@ -78,9 +78,7 @@ class ZohoRecruitSpider(AtsSpider):
 
     def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
         job_id = raw["id"]
-        url = raw.get("$url")
-        if not is_http_url(url):
-            url = f"https://{site(board)}/jobs/Careers/{job_id}"
+        url = public_url(raw.get("$url"), f"https://{site(board)}/jobs/Careers/{job_id}")
         place = ", ".join(str(raw[key]) for key in ("City", "State", "Country") if raw.get(key))
         return self.job(
             board,
