@@ -13,6 +13,12 @@ NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
     ("value", "expected"),
     [
         ("2026-07-16T11:55:32-04:00", "2026-07-16T15:55:32Z"),  # Greenhouse, offset honoured
+        # Relative texts without digits, in several languages ("Ago" alone is not one: see below).
+        ("vor einer Woche", "2026-11-13T12:00:00Z"),
+        ("il y a un mois", "2026-10-20T12:00:00Z"),
+        ("hace un mes", "2026-10-20T12:00:00Z"),
+        ("há uma semana", "2026-11-13T12:00:00Z"),
+        ("2026-12-31", "2026-11-20T12:00:00Z"),  # never in the future
         ("2026-08-21T09:12:00.000Z", "2026-08-21T09:12:00Z"),  # SmartRecruiters
         ("2025-09-22T20:57:32.244+00:00", "2025-09-22T20:57:32Z"),  # Ashby
         ("2025-06-20T15:46:41.749000-07:00", "2025-06-20T22:46:41Z"),  # Rippling, microseconds
@@ -46,7 +52,23 @@ def test_parse_date(value, expected):
 
 @pytest.mark.parametrize(
     "value",
-    [None, "", "   ", "soon", "N/A", "Posted", True, False, 0, "0", -5, float("nan"), float("inf"), 1e300],
+    [
+        None,
+        "",
+        "   ",
+        "soon",
+        "N/A",
+        "Posted",
+        "Ago",
+        True,
+        False,
+        0,
+        "0",
+        -5,
+        float("nan"),
+        float("inf"),
+        1e300,
+    ],
 )
 def test_unusable_dates_give_none(value):
     assert parse_date(value, NOW) is None

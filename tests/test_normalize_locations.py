@@ -13,6 +13,14 @@ def loc(city=None, region=None, country=None):
     ("value", "hint", "display", "structured"),
     [
         ("Berlin, Berlin, Germany", None, "Berlin, Germany", [loc("Berlin", None, "DE")]),
+        # Native names in other scripts, and ATS country-region-city codes.
+        ("תל אביב", None, "תל אביב", [loc("תל אביב", None, "IL")]),
+        ("Москва", None, "Москва", [loc("Москва", None, "RU")]),
+        ("København, Danmark", None, "København, Danmark", [loc("København", None, "DK")]),
+        ("IN-AP-Hyderabad", None, "IN-AP-Hyderabad", [loc("Hyderabad", "AP", "IN")]),
+        ("US-CA-San Francisco", None, "US-CA-San Francisco", [loc("San Francisco", "CA", "US")]),
+        ("Reus, CT, Spain", None, "Reus, CT, Spain", [loc("Reus", "CT", "ES")]),
+        ("Remote - LATAM", None, "Remote - LATAM", [loc(None, "LATAM", None)]),  # data/locations.yml
         (
             "Lisboa, Braga, Coimbra, Lisboa, Braga, Coimbra",
             None,

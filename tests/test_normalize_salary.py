@@ -119,6 +119,9 @@ def test_parse_salary(value, expected):
         ("5+ years of experience. 401(k) matching. 25 days paid vacation.", None),
         ("We are a team of 40 engineers in 12 countries.", None),
         ("We offer a $1,000 learning budget and a €500 home office allowance.", None),
+        # implausible as a year's pay: a version number beside a currency code, a funding round
+        ("Sviluppatore Backend: PHP 8.3, Laravel 11; PHP 8 experience required.", None),
+        ("We closed a $50M round to grow the team.", None),
         ("", None),
     ],
 )

