@@ -41,6 +41,8 @@ class JobsConfig:
     publish_on_close: bool
     max_failed_share: float
     max_drop: float
+    # Rows in a README table; the rest are in jobs.json and the web page (docs/outputs.md).
+    readme_max_rows: int = 500
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> JobsConfig:
@@ -54,6 +56,15 @@ class JobsConfig:
             raise ConfigError(f"JOBS_MAX_AGE_DAYS must be at least 1, got {max_age}")
         max_failed = _share(settings, "JOBS_PUBLISH_MAX_FAILED_SHARE", 0.5)
         max_drop = _share(settings, "JOBS_PUBLISH_MAX_DROP", 0.5)
+        try:
+            max_rows = settings.getint("JOBS_README_MAX_ROWS", 500)
+        except ValueError:
+            max_rows = -1
+        if max_rows < 0:
+            raise ConfigError(
+                f"JOBS_README_MAX_ROWS must be a whole number of rows (0 or more), "
+                f"got {settings.get('JOBS_README_MAX_ROWS')!r}"
+            )
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")
@@ -67,6 +78,7 @@ class JobsConfig:
             publish_on_close=settings.getbool("JOBS_PUBLISH_ON_CLOSE", True),
             max_failed_share=max_failed,
             max_drop=max_drop,
+            readme_max_rows=max_rows,
         )
 
 

@@ -1,46 +1,113 @@
-"""Publishing: store → published jobs → Jinja2 (templates/) → README.md and jobs.json.
+"""Publishing: store → published jobs → Jinja2 (templates/) → every profile's outputs.
 
-`publish(config)` reads the open jobs of the store, keeps those of the profile that are young enough
-(``JOBS_MAX_AGE_DAYS``), collapses duplicates (one row per job: earliest ``posted_at``, then smallest
-id), sorts newest first, computes the stats, and writes both files atomically (temp file + rename).
+`publish(config)` reads the open jobs of the store once, keeps for each list profile (profiles.yml) those
+that are young enough (``JOBS_MAX_AGE_DAYS``), collapses duplicates (one row per job: earliest
+``posted_at``, then smallest id), sorts newest first, computes the stats, and writes, per profile, into
+``OUTPUT_DIR/<profile>/``:
 
-Every value a template prints goes through Markdown escaping (`md`) unless it is `MdSafe`, which only
-our own filters produce; only http(s) URLs become links.
+- ``README.md``   the Markdown list (at most ``JOBS_README_MAX_ROWS`` rows, then a line pointing to the rest)
+- ``jobs.json``   every published job (DESIGN.md "JobItem and jobs.json")
+- ``jobs.csv``    the same jobs, flattened (stdlib csv)
+- ``feed.atom``   Atom 1.0 feed of the jobs first seen in the last ``JOBS_MAX_AGE_DAYS`` days
+- ``index.html``  a static page with client-side filters that also works without JavaScript
+
+The backend list also keeps ``OUTPUT_DIR/README.md`` and ``OUTPUT_DIR/jobs.json`` (DESIGN.md contract).
+Every file is written atomically (temp file + rename); a refused profile keeps all its old files.
+
+Templates go through one environment (`make_environment`). Markdown templates escape every printed value
+with `md` unless it is `MdSafe`, which only our own filters produce; HTML and Atom templates (``*.html.j2``,
+``*.atom.j2``) use Jinja2's autoescaping after stripping characters XML forbids. Only http(s) URLs become
+links.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 import logging
 import os
 import re
 import tempfile
+import uuid
+from base64 import b64encode
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import pycountry
+from markupsafe import Markup
 
 from jobspiders.config import JobsConfig
 from jobspiders.normalize.dates import to_iso
-from jobspiders.normalize.profiles import load_profiles
+from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
 from jobspiders.store import open_store
 
 logger = logging.getLogger(__name__)
 
 WORKPLACE_LABELS = {"remote": "Remote", "hybrid": "Hybrid", "onsite": "On Site"}
+SENIORITY_LEVELS = ("intern", "junior", "mid", "senior", "lead", "principal")
 TOP_SKILLS = 5
 BOARD_OUTCOMES = ("ok", "empty", "missing", "failed")
+# The list that also keeps the top-level OUTPUT_DIR/README.md and OUTPUT_DIR/jobs.json (DESIGN.md).
+PRIMARY_PROFILE = "backend"
+# GitHub stops rendering a Markdown file at 512 KiB; rows are dropped (newest kept) until the README fits.
+README_MAX_BYTES = 450_000
+TITLE_MAX_CHARS = 160  # README and feed titles; the web page and jobs.json keep the whole title
+FEED_CONTENT_MAX_CHARS = 2000
+FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/jobspiders/jobspiders")
+CSV_COLUMNS = (
+    "id",
+    "ats",
+    "board",
+    "company",
+    "company_url",
+    "title",
+    "url",
+    "location",
+    "location_cities",
+    "location_regions",
+    "location_countries",
+    "workplace",
+    "employment_type",
+    "seniority",
+    "posted_at",
+    "date_source",
+    "first_seen",
+    "last_seen",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+    "salary_annual_min",
+    "salary_annual_max",
+    "salary_annual_usd_min",
+    "salary_annual_usd_max",
+    "skills",
+    "profiles",
+    "description",
+)
+CSV_LIST_SEPARATOR = "; "
 
 
 class PublishRefused(RuntimeError):
-    """Publishing would replace a good list with one that boards' failures emptied or left stale."""
+    """Publishing would replace a good list with one that boards' failures emptied or left stale.
+
+    ``result`` holds what was published anyway (the profiles that were not refused), or None.
+    """
+
+    def __init__(self, message: str, *, result: PublishResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class MdSafe(str):
@@ -50,6 +117,10 @@ class MdSafe(str):
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+# What XML 1.0 forbids (and HTML disallows), plus bidi overrides that could reorder our own markup.
+_MARKUP_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]"
+)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 _AUTOLINK = re.compile(r"(?i)(?=://)|(?<=www)(?=\.)|(?=@)")
 
@@ -82,10 +153,75 @@ def md_link(text: Any, url: Any) -> MdSafe:
     return MdSafe(f"[{label}]({target})" if target else label)
 
 
+def md_rel_link(text: Any, path: str) -> MdSafe:
+    """A link to one of our own files, by a relative path we built (``../frontend/README.md``)."""
+    return MdSafe(f"[{md(text)}]({quote(path, safe='/._-')})")
+
+
+def markup_text(value: Any) -> Any:
+    """Board text for HTML and XML: without the characters XML forbids; autoescaping follows."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return _MARKUP_CONTROL.sub("", str(value))
+
+
+def http_url(value: Any) -> str | None:
+    """The URL when it is absolute http(s), else None (an href never gets ``javascript:`` or ``data:``)."""
+    return value.strip() if is_http_url(value) else None
+
+
+def clip(value: Any, limit: int = TITLE_MAX_CHARS) -> str:
+    """At most ``limit`` characters of ``value`` (whitespace collapsed), with "…" when cut."""
+    text = " ".join(_MARKUP_CONTROL.sub("", str(value or "")).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def money(amount: float | None) -> str:
     if amount is None:
         return "n/a"
     return f"${round(amount / 1000):,}k" if amount >= 1000 else f"${round(amount):,}"
+
+
+def salary_label(salary: Mapping[str, Any] | None) -> str:
+    """Salary text like ``EUR 70,000–110,000 / year (≈ $76k–$120k a year)``; "" without a salary."""
+    if not salary:
+        return ""
+    low, high = salary.get("min"), salary.get("max")
+    amounts = "–".join(f"{v:,.0f}" for v in dict.fromkeys(v for v in (low, high) if _is_number(v)))
+    if not amounts:
+        return ""
+    if low is None:
+        amounts = f"up to {amounts}"
+    elif high is None:
+        amounts = f"from {amounts}"
+    text = f"{salary.get('currency') or ''} {amounts} / {salary.get('period') or 'year'}".strip()
+    usd = [v for v in (salary.get("annual_usd_min"), salary.get("annual_usd_max")) if _is_number(v)]
+    if usd and (salary.get("currency") != "USD" or salary.get("period") != "year"):
+        text += f" (≈ {'–'.join(dict.fromkeys(money(v) for v in usd))} a year)"
+    return text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@cache
+def country_name(code: str) -> str:
+    """The short English name of an ISO 3166-1 alpha-2 code; the code when unknown."""
+    country = pycountry.countries.get(alpha_2=code) if isinstance(code, str) and len(code) == 2 else None
+    return getattr(country, "common_name", None) or getattr(country, "name", None) or str(code)
+
+
+def _autoescape(name: str | None) -> bool:
+    """HTML and XML templates are autoescaped; Markdown ones (and strings) go through `md` instead."""
+    return name is not None and name.removesuffix(".j2").endswith((".html", ".htm", ".xml", ".atom"))
+
+
+@jinja2.pass_eval_context
+def _finalize(eval_ctx: jinja2.nodes.EvalContext, value: Any) -> Any:
+    return markup_text(value) if eval_ctx.autoescape else md(value)
 
 
 def make_environment(template_dir: str | Path | None = None) -> jinja2.Environment:
@@ -102,14 +238,25 @@ def make_environment(template_dir: str | Path | None = None) -> jinja2.Environme
         loader = jinja2.FileSystemLoader(template_dir)
     env = jinja2.Environment(
         loader=loader,
-        # Markdown, not HTML: `finalize` applies `md` to every printed value instead.
-        autoescape=False,  # noqa: S701
-        finalize=md,
+        # Markdown templates: `finalize` applies `md` to every printed value; HTML/XML: escaping.
+        autoescape=_autoescape,  # noqa: S701 - Markdown templates are escaped by `md` in `_finalize`
+        finalize=_finalize,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(md=lambda v: MdSafe(md(v)), link=md_link, money=lambda v: MdSafe(money(v)))
+    env.filters.update(
+        md=lambda v: MdSafe(md(v)),
+        link=md_link,
+        rel_link=md_rel_link,
+        money=lambda v: MdSafe(money(v)),
+        number=lambda v: MdSafe(f"{v:,}"),
+        clip=clip,
+        http_url=http_url,
+        salary=salary_label,
+        country=country_name,
+    )
     env.filters["date"] = lambda value, fmt="%b %d": MdSafe(_parse_iso(value).strftime(fmt))
+    env.filters["rfc3339"] = lambda value: MdSafe(to_iso(_parse_iso(value)))
     return env
 
 
@@ -154,10 +301,24 @@ def _annual_usd_mid(salary: Mapping[str, Any] | None) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileOutput:
+    """What one profile's publish wrote: its job count, the README's rows and the files."""
+
+    profile: str
+    count: int
+    readme_rows: int
+    files: tuple[Path, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PublishResult:
+    """``count``, ``readme`` and ``jobs_json`` describe the primary list (the backend list at the top of
+    OUTPUT_DIR when it was published, else the first profile published); ``outputs`` has every profile."""
+
     count: int
     readme: Path
     jobs_json: Path
+    outputs: tuple[ProfileOutput, ...] = field(default=())
 
 
 def check_boards(outcomes: Mapping[tuple[str, str], str], max_failed_share: float) -> None:
@@ -190,57 +351,313 @@ def previous_count(jobs_json: Path) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def published_jobs(
-    config: JobsConfig, profile: str, *, force: bool = False
-) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The jobs to publish, newest first, and how many boards had each outcome in their latest crawl."""
+def _read_store(config: JobsConfig, *, force: bool) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """Every open job young enough, and how many boards had each outcome in their latest crawl."""
     store = open_store(config.db)
     try:
         since = to_iso(config.now - timedelta(days=config.max_age_days))
         outcomes = store.latest_board_outcomes()
         if not force:
             check_boards(outcomes, config.max_failed_share)
-        jobs = [job for job in store.open_jobs(since) if profile in (job.get("profiles") or ())]
+        jobs = list(store.open_jobs(since))
     finally:
         store.close()
-    jobs = collapse_duplicates(jobs)
-    jobs.sort(key=lambda job: (job["posted_at"], job["id"]), reverse=True)
     return jobs, Counter(outcomes.values())
 
 
-def publish(config: JobsConfig, profile: str = "backend", *, force: bool = False) -> PublishResult:
-    """Render README.md and jobs.json of ``profile`` into ``OUTPUT_DIR``.
+def _profile_jobs(jobs: Iterable[Mapping[str, Any]], profile: str) -> list[dict[str, Any]]:
+    """The jobs of one profile, duplicates collapsed, newest first."""
+    mine = collapse_duplicates(job for job in jobs if profile in (job.get("profiles") or ()))
+    mine.sort(key=lambda job: (job["posted_at"], job["id"]), reverse=True)
+    return mine
 
-    PublishRefused (the last good files untouched) when more than ``JOBS_PUBLISH_MAX_FAILED_SHARE`` of the
-    boards failed in their latest crawl, or the list would shrink by more than ``JOBS_PUBLISH_MAX_DROP``;
-    ``force`` publishes anyway.
+
+def published_jobs(
+    config: JobsConfig, profile: str, *, force: bool = False
+) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The jobs to publish, newest first, and how many boards had each outcome in their latest crawl."""
+    jobs, boards = _read_store(config, force=force)
+    return _profile_jobs(jobs, profile), boards
+
+
+def _previous(config: JobsConfig, profile: str) -> int | None:
+    """The size of the profile's last published list (the backend one may only exist at the top)."""
+    paths = [config.output_dir / profile / "jobs.json"]
+    if profile == PRIMARY_PROFILE:
+        paths.append(config.output_dir / "jobs.json")
+    counts = [count for path in paths if (count := previous_count(path)) is not None]
+    return max(counts) if counts else None
+
+
+def publish(config: JobsConfig, profile: str | None = None, *, force: bool = False) -> PublishResult:
+    """Render every profile's outputs (or only ``profile``'s) into ``OUTPUT_DIR`` from one store read.
+
+    PublishRefused, with every old file untouched, when more than ``JOBS_PUBLISH_MAX_FAILED_SHARE`` of
+    the boards failed in their latest crawl. A profile whose list would shrink by more than
+    ``JOBS_PUBLISH_MAX_DROP`` keeps its old files while the others are published; PublishRefused then
+    names it and carries the others' result. ``force`` publishes anyway. ValueError for an unknown
+    profile.
     """
     profiles = load_profiles()
-    if profile not in profiles:
+    if profile is not None and profile not in profiles:
         raise ValueError(f"unknown profile {profile!r}; profiles.yml has {', '.join(profiles)}")
-    jobs, boards = published_jobs(config, profile, force=force)
+    jobs, boards = _read_store(config, force=force)
+    lists = {name: _profile_jobs(jobs, name) for name in ([profile] if profile else profiles)}
+    refused: dict[str, str] = {}
     if not force:
-        check_drop(previous_count(config.output_dir / "jobs.json"), len(jobs), config.max_drop)
+        for name, rows in lists.items():
+            try:
+                check_drop(_previous(config, name), len(rows), config.max_drop)
+            except PublishRefused as exc:
+                refused[name] = str(exc)
+    env = make_environment()
+    board_counts = {outcome: boards[outcome] for outcome in BOARD_OUTCOMES if boards[outcome]}
+    outputs = [
+        _publish_profile(env, config, profiles, name, rows, board_counts)
+        for name, rows in lists.items()
+        if name not in refused
+    ]
+    result = _result(config, outputs)
+    if refused:
+        reasons = "; ".join(f"{name}: {why}" for name, why in refused.items())
+        raise PublishRefused(f"{', '.join(refused)} kept the last good list: {reasons}", result=result)
+    assert result is not None  # at least one profile, none refused
+    return result
+
+
+def _result(config: JobsConfig, outputs: Sequence[ProfileOutput]) -> PublishResult | None:
+    if not outputs:
+        return None
+    primary = next((o for o in outputs if o.profile == PRIMARY_PROFILE), None)
+    if primary is not None:
+        top = config.output_dir
+        return PublishResult(primary.count, top / "README.md", top / "jobs.json", tuple(outputs))
+    first = outputs[0]
+    folder = config.output_dir / first.profile
+    return PublishResult(first.count, folder / "README.md", folder / "jobs.json", tuple(outputs))
+
+
+def _publish_profile(
+    env: jinja2.Environment,
+    config: JobsConfig,
+    profiles: Mapping[str, Profile],
+    name: str,
+    jobs: list[dict[str, Any]],
+    boards: Mapping[str, int],
+) -> ProfileOutput:
+    """Write README.md, jobs.json, jobs.csv, feed.atom and index.html of one profile."""
     for job in jobs:
         job.pop("dedup_key", None)
+    profile = profiles[name]
     stats = compute_stats(jobs)
-    generated_at = to_iso(config.now)
+    title = profile.title.format(year=config.now.year)
+    payload = {"generated_at": to_iso(config.now), "profile": name, "count": len(jobs), "stats": stats}
+    jobs_json = json.dumps({**payload, "jobs": jobs}, ensure_ascii=False, indent=2) + "\n"
     context = {
-        "profile": profiles[profile],
-        "title": profiles[profile].title.format(year=config.now.year),
+        "profile": profile,
+        "title": title,
         "updated": MdSafe(config.now.strftime("%b %d, %Y at %H:%M UTC")),
+        "generated_at": to_iso(config.now),
         "jobs": jobs,
         "stats": stats,
         "workplace_labels": WORKPLACE_LABELS,
-        "boards": {outcome: boards[outcome] for outcome in BOARD_OUTCOMES if boards[outcome]},
+        "boards": dict(boards),
+        "max_age_days": config.max_age_days,
+        "siblings": [
+            {"name": other.name, "title": other.title.format(year=config.now.year)}
+            for other in profiles.values()
+            if other.name != name
+        ],
     }
-    readme = make_environment().get_template("README.md.j2").render(context)
-    payload = {"generated_at": generated_at, "count": len(jobs), "stats": stats, "jobs": jobs}
-    out = config.output_dir
-    write_atomic(out / "README.md", readme)
-    write_atomic(out / "jobs.json", json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    logger.info("Published %d %s jobs to %s", len(jobs), profile, out)
-    return PublishResult(len(jobs), out / "README.md", out / "jobs.json")
+    folder = config.output_dir / name
+    files = {
+        "jobs.json": jobs_json,
+        "jobs.csv": render_csv(jobs),
+        "feed.atom": render_feed(env, context, config),
+        "index.html": render_page(env, context),
+    }
+    readme, rows = render_readme(env, context, config.readme_max_rows, top_level=False)
+    files["README.md"] = readme
+    written = []
+    for filename, text in files.items():
+        write_atomic(folder / filename, text)
+        written.append(folder / filename)
+    if name == PRIMARY_PROFILE:
+        top_readme, _ = render_readme(env, context, config.readme_max_rows, top_level=True)
+        write_atomic(config.output_dir / "jobs.json", jobs_json)
+        write_atomic(config.output_dir / "README.md", top_readme)
+        written += [config.output_dir / "jobs.json", config.output_dir / "README.md"]
+    logger.info("Published %d %s jobs to %s", len(jobs), name, folder)
+    return ProfileOutput(name, len(jobs), rows, tuple(written))
+
+
+def render_readme(
+    env: jinja2.Environment, context: Mapping[str, Any], max_rows: int, *, top_level: bool
+) -> tuple[str, int]:
+    """The README and how many rows its table has: the newest ``max_rows``, fewer if the file would be
+    too large for GitHub to render. ``top_level`` is the copy at the top of OUTPUT_DIR (other links)."""
+    name = context["profile"].name
+    here, up = (f"{name}/", "") if top_level else ("", "../")
+    links = {
+        "json": "jobs.json",
+        "csv": f"{here}jobs.csv",
+        "feed": f"{here}feed.atom",
+        "html": f"{here}index.html",
+        "siblings": {s["name"]: f"{up}{s['name']}/README.md" for s in context["siblings"]},
+    }
+    template = env.get_template("README.md.j2")
+    jobs = context["jobs"]
+    rows = min(max_rows, len(jobs))
+    while True:
+        text = template.render({**context, "jobs": jobs[:rows], "more": len(jobs) - rows, "links": links})
+        size = len(text.encode("utf-8"))
+        if size <= README_MAX_BYTES or rows == 0:
+            return text, rows
+        rows = min(rows - 1, int(rows * README_MAX_BYTES / size * 0.95))
+
+
+def render_page(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
+    """The static web page: the whole table in HTML, filters and sorting in inline JavaScript.
+
+    The inline script and style are allowed by their hashes in the page's Content-Security-Policy, so
+    nothing else can run even if board text ever got past the escaping.
+    """
+    jobs = context["jobs"]
+    script = env.loader.get_source(env, "web/page.js")[0]  # type: ignore[union-attr]
+    style = env.loader.get_source(env, "web/page.css")[0]  # type: ignore[union-attr]
+    countries = Counter(code for job in jobs for code in _countries(job))
+    skills = Counter(skill for job in jobs for skill in job.get("skills") or ())
+    present = {job.get("seniority") for job in jobs}
+    rows = [
+        {
+            "job": job,
+            "countries": " ".join(_countries(job)),
+            "salary_min": _usd(job, "annual_usd_min", "annual_usd_max"),
+            "salary_max": _usd(job, "annual_usd_max", "annual_usd_min"),
+            "search": " ".join(
+                str(v or "") for v in (job.get("title"), job.get("company"), job.get("location"))
+            ).lower()
+            + " "
+            + " ".join(job.get("skills") or ()),
+        }
+        for job in jobs
+    ]
+    return env.get_template("index.html.j2").render(
+        {
+            **context,
+            "rows": rows,
+            "script": Markup(script),  # noqa: S704 - our own template file, not board text
+            "style": Markup(style),  # noqa: S704
+            "csp": _csp(script, style),
+            "countries": sorted(countries, key=lambda code: country_name(code)),
+            "skills": [name for name, _ in sorted(skills.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "seniorities": [level for level in SENIORITY_LEVELS if level in present],
+        }
+    )
+
+
+def _countries(job: Mapping[str, Any]) -> list[str]:
+    codes = (loc.get("country") for loc in job.get("locations") or () if isinstance(loc, Mapping))
+    valid = (code for code in codes if isinstance(code, str) and re.fullmatch("[A-Z]{2}", code))
+    return list(dict.fromkeys(valid))
+
+
+def _usd(job: Mapping[str, Any], key: str, fallback: str) -> int | None:
+    salary = job.get("salary") or {}
+    value = salary.get(key) if _is_number(salary.get(key)) else salary.get(fallback)
+    return round(value) if _is_number(value) else None
+
+
+def _csp(script: str, style: str) -> str:
+    def digest(text: str) -> str:
+        return "'sha256-" + b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+    return (
+        f"default-src 'none'; script-src {digest(script)}; style-src {digest(style)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def render_feed(env: jinja2.Environment, context: Mapping[str, Any], config: JobsConfig) -> str:
+    """The Atom feed of the jobs first seen in the last ``JOBS_MAX_AGE_DAYS`` days, newest first.
+
+    Entry ids are ``urn:uuid:`` UUIDv5s of the job id, so a job keeps its id in every crawl and every
+    list; ``updated`` is when we first saw the job, so a reader shows it once.
+    """
+    since = to_iso(config.now - timedelta(days=config.max_age_days))
+    fresh = [job for job in context["jobs"] if (job.get("first_seen") or job["posted_at"]) >= since]
+    fresh.sort(key=lambda job: (job.get("first_seen") or job["posted_at"], job["id"]), reverse=True)
+    entries = [
+        {
+            "job": job,
+            "id": entry_id(job["id"]),
+            "updated": job.get("first_seen") or job["posted_at"],
+            "published": job["posted_at"]
+            if job["posted_at"] <= (job.get("first_seen") or job["posted_at"])
+            else None,
+            "summary": _summary(job),
+            "content": clip(job.get("description"), FEED_CONTENT_MAX_CHARS),
+        }
+        for job in fresh
+    ]
+    feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
+    return env.get_template("feed.atom.j2").render({**context, "entries": entries, "feed_id": feed_id})
+
+
+def entry_id(job_id: str) -> str:
+    """The stable Atom entry id of a job."""
+    return f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'job:' + job_id)}"
+
+
+def _summary(job: Mapping[str, Any]) -> str:
+    parts = [
+        job.get("company"),
+        job.get("location"),
+        WORKPLACE_LABELS.get(job.get("workplace") or ""),
+        (job.get("seniority") or "").capitalize() or None,
+        salary_label(job.get("salary")) or None,
+        ", ".join(job.get("skills") or ()) or None,
+    ]
+    return " · ".join(" ".join(str(p).split()) for p in parts if p)
+
+
+def render_csv(jobs: Iterable[Mapping[str, Any]]) -> str:
+    """jobs.json's columns, flattened: salary fields and locations get their own columns."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for job in jobs:
+        salary = job.get("salary") or {}
+        locations = [loc for loc in job.get("locations") or () if isinstance(loc, Mapping)]
+        flat = {
+            **{column: job.get(column) for column in CSV_COLUMNS},
+            **{f"salary_{key}": salary.get(key) for key in ("min", "max", "currency", "period")},
+            **{
+                f"salary_{key}": salary.get(key)
+                for key in ("annual_min", "annual_max", "annual_usd_min", "annual_usd_max")
+            },
+            "location_cities": _joined(loc.get("city") for loc in locations),
+            "location_regions": _joined(loc.get("region") for loc in locations),
+            "location_countries": _joined(loc.get("country") for loc in locations),
+            "skills": _joined(job.get("skills") or ()),
+            "profiles": _joined(job.get("profiles") or ()),
+        }
+        writer.writerow([_csv_cell(flat[column]) for column in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _joined(values: Iterable[Any]) -> str:
+    """Aligned list cells: the i-th city, region and country belong to the same location."""
+    return CSV_LIST_SEPARATOR.join("" if v is None else str(v) for v in values)
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        # A cell starting like a formula would run in a spreadsheet (CSV injection): quote it.
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return value
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -106,4 +106,5 @@ JOBS_COMPANIES = None  # registry file instead of the bundled one (-a companies=
 JOBS_PUBLISH_ON_CLOSE = True  # publish when a spider closes (crawlall publishes once, at the end)
 JOBS_PUBLISH_MAX_FAILED_SHARE = 0.5  # refuse to publish when more boards than this failed
 JOBS_PUBLISH_MAX_DROP = 0.5  # refuse to publish a list this much shorter than the last one
+JOBS_README_MAX_ROWS = 500  # rows in each README table (newest first); the rest: jobs.json, the web page
 JOBS_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0: none)

@@ -184,12 +184,18 @@ def test_publish_renders_the_design_shape(tmp_path):
         "| **[Acme](https://acme.example/)** | **[Backend Engineer]"
         "(https://job-boards.greenhouse.io/acme/jobs/3)** | Lisboa, Portugal | Hybrid | Nov 17 |"
     )
-    assert lines[10:] == [
+    assert lines[10:15] == [
         "",
         "---",
         "",
         "**Current Stats:** 3 jobs | 33% remote | 1 companies | Avg salary: $130k (1 postings)",
         "**Trending Skills:** go, kubernetes",
+    ]
+    assert lines[15:18] == [
+        "",
+        "**Also as:** [web page with filters](backend/index.html) · [JSON](jobs.json) · "
+        "[CSV](backend/jobs.csv) · [Atom feed](backend/feed.atom)",
+        "",
     ]
     # every table row has exactly five cells
     for line in lines[5:10]:
@@ -211,9 +217,7 @@ def test_publish_refuses_when_most_boards_failed_and_keeps_the_old_list(tmp_path
         rows,
         runs=[("greenhouse", "acme", "ok"), ("greenhouse", "b2", "ok"), ("greenhouse", "b3", "failed")],
     )
-    assert (
-        publish(healthy).readme.read_text().endswith("**Sources:** 3 boards, latest crawl: 2 ok, 1 failed\n")
-    )
+    assert "\n**Sources:** 3 boards, latest crawl: 2 ok, 1 failed\n" in publish(healthy).readme.read_text()
     config = fill(
         tmp_path,
         rows,

@@ -39,7 +39,8 @@ LINK = re.compile(r"\]\(([^)]*)\)")
 
 def row(company, company_url, title, url, location):
     template = make_environment().from_string(
-        "| **{{ company | link(company_url) }}** | **{{ title | link(url) }}** | {{ location }} | On Site | x |"
+        "| **{{ company | link(company_url) }}** | **{{ title | link(url) }}** "
+        "| {{ location }} | On Site | x |"
     )
     return template.render(company=company, company_url=company_url, title=title, url=url, location=location)
 

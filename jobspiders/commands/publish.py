@@ -8,21 +8,31 @@ from scrapy.commands import ScrapyCommand
 
 from jobspiders.commands import EXIT_BAD_CONFIG, EXIT_PUBLISH_REFUSED
 from jobspiders.config import ConfigError, JobsConfig
-from jobspiders.publish import PublishRefused, publish
+from jobspiders.publish import PublishRefused, PublishResult, publish
 
 
-def publish_or_exit_code(config: JobsConfig, profile: str = "backend", *, force: bool = False) -> int:
-    """Publish and print the outcome; the command's exit code."""
+def publish_or_exit_code(config: JobsConfig, profile: str | None = None, *, force: bool = False) -> int:
+    """Publish every profile (or only ``profile``) and print the outcome; the command's exit code."""
     try:
         result = publish(config, profile, force=force)
     except PublishRefused as exc:
+        if exc.result is not None:
+            _report(exc.result)
         print(f"publish refused, the last good list is kept: {exc}", file=sys.stderr)
         return EXIT_PUBLISH_REFUSED
     except (ConfigError, ValueError) as exc:
         print(f"bad configuration: {exc}", file=sys.stderr)
         return EXIT_BAD_CONFIG
-    print(f"published {result.count} jobs: {result.readme} {result.jobs_json}")
+    _report(result)
     return 0
+
+
+def _report(result: PublishResult) -> None:
+    for output in result.outputs:
+        shown = "" if output.readme_rows == output.count else f" ({output.readme_rows} in README.md)"
+        folder = output.files[0].parent if output.files else ""
+        print(f"published {output.count} {output.profile} jobs{shown}: {folder}")
+    print(f"published {result.count} jobs: {result.readme} {result.jobs_json}")
 
 
 class Command(ScrapyCommand):
@@ -34,7 +44,7 @@ class Command(ScrapyCommand):
         return "[options]"
 
     def short_desc(self) -> str:
-        return "Render README.md and jobs.json from the store, without crawling"
+        return "Render every list (README.md, jobs.json, jobs.csv, feed.atom, index.html) from the store"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -42,9 +52,9 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--profile",
             dest="list_profile",
-            default="backend",
+            default=None,
             metavar="NAME",
-            help="list profile to publish (profiles.yml)",
+            help="publish only this list profile (profiles.yml); default: every profile",
         )
         parser.set_defaults(profile=None)  # Scrapy reads opts.profile to decide on cProfile
         parser.add_argument(
