@@ -11,6 +11,7 @@ from jobspiders.normalize.text import clean_text, html_to_text
         ("  Backend&nbsp;Engineer &amp; SRE ", "Backend Engineer & SRE"),
         ("Senior\tBackend\n\nDeveloper", "Senior Backend Developer"),
         ("Back\u200bend\u200d Engineer\ufeff", "Backend Engineer"),
+        ("Backend \ud800Engineer\udfff", "Backend Engineer"),  # lone surrogates from JSON escapes
         ("Entwickler:in &#40;m/w/d&#41;", "Entwickler:in (m/w/d)"),
         ("R&amp;amp;D Engineer", "R&D Engineer"),  # escaped twice by the board
         ("Développeur\u00a0Back-End\x00", "Développeur Back-End"),

@@ -44,7 +44,7 @@ def normalize_posting(raw: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     return {
         "title": title,
         "company": clean_text(_text(raw.get("company"))),
-        "url": _text(raw.get("url")).strip(),
+        "url": clean_text(_text(raw.get("url"))),
         "location": location,
         "locations": locations,
         "workplace": parse_workplace(

@@ -17,9 +17,10 @@ import re
 import html_text
 
 # C0/C1 controls (except tab/newline/CR, handled as whitespace), zero-width characters, bidi marks,
-# soft hyphens and BOMs: invisible in a browser but they break matching and dedup.
+# soft hyphens and BOMs: invisible in a browser but they break matching and dedup. Lone surrogates
+# too: JSON lets a board send "\\ud800", which no UTF-8 file or database can store.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ud800-\udfff]"
 )
 _SPACES = re.compile(r"\s+")
 _INLINE_SPACES = re.compile(r"[^\S\n]+")

@@ -16,6 +16,7 @@ class NormalizePipeline(JobsPipeline):
     def process_item(self, item: JobItem) -> JobItem:
         fields = normalize_posting(asdict(item.raw) if item.raw else {"title": item.title}, self.config.now)
         item.title = fields["title"] or item.title
+        item.url = fields["url"] or item.url
         item.location = fields["location"]
         item.locations = fields["locations"]
         item.workplace = fields["workplace"]
