@@ -43,6 +43,9 @@ class JobsConfig:
     max_drop: float
     # Rows in a README table; the rest are in jobs.json and the web page (docs/outputs.md).
     readme_max_rows: int = 500
+    # "location": DESIGN.md's key (company, title, location); "role": one row per company and role with
+    # all its locations.
+    dedup: str = "location"
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> JobsConfig:
@@ -65,6 +68,9 @@ class JobsConfig:
                 f"JOBS_README_MAX_ROWS must be a whole number of rows (0 or more), "
                 f"got {settings.get('JOBS_README_MAX_ROWS')!r}"
             )
+        dedup = str(settings.get("JOBS_DEDUP") or "location")
+        if dedup not in ("role", "location"):
+            raise ConfigError(f"JOBS_DEDUP must be role or location, got {dedup!r}")
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")
@@ -79,6 +85,7 @@ class JobsConfig:
             max_failed_share=max_failed,
             max_drop=max_drop,
             readme_max_rows=max_rows,
+            dedup=dedup,
         )
 
 

@@ -48,6 +48,7 @@ from markupsafe import Markup
 
 from jobspiders.config import JobsConfig
 from jobspiders.normalize.dates import to_iso
+from jobspiders.normalize.dedup import collapse_roles
 from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
 from jobspiders.store import open_store
@@ -264,8 +265,15 @@ def _parse_iso(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def collapse_duplicates(jobs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per job (DESIGN.md): per dedup key the earliest ``posted_at``, then the smallest id."""
+def collapse_duplicates(jobs: Iterable[Mapping[str, Any]], by: str = "location") -> list[dict[str, Any]]:
+    """One row per job: per key the earliest ``posted_at``, then the smallest id, is kept.
+
+    ``by="location"`` (the default, DESIGN.md): the same company, normalized title and location.
+    ``by="role"`` (``JOBS_DEDUP=role``): the same company and role wherever it is posted is one row
+    listing all its locations (the same opening on two boards, or posted once per city).
+    """
+    if by == "role":
+        return collapse_roles(jobs)
     kept: dict[str, dict[str, Any]] = {}
     for job in jobs:
         key = job.get("dedup_key") or job["id"]
@@ -365,9 +373,11 @@ def _read_store(config: JobsConfig, *, force: bool) -> tuple[list[dict[str, Any]
     return jobs, Counter(outcomes.values())
 
 
-def _profile_jobs(jobs: Iterable[Mapping[str, Any]], profile: str) -> list[dict[str, Any]]:
+def _profile_jobs(
+    jobs: Iterable[Mapping[str, Any]], profile: str, dedup: str = "location"
+) -> list[dict[str, Any]]:
     """The jobs of one profile, duplicates collapsed, newest first."""
-    mine = collapse_duplicates(job for job in jobs if profile in (job.get("profiles") or ()))
+    mine = collapse_duplicates((job for job in jobs if profile in (job.get("profiles") or ())), by=dedup)
     mine.sort(key=lambda job: (job["posted_at"], job["id"]), reverse=True)
     return mine
 
@@ -377,7 +387,7 @@ def published_jobs(
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
     """The jobs to publish, newest first, and how many boards had each outcome in their latest crawl."""
     jobs, boards = _read_store(config, force=force)
-    return _profile_jobs(jobs, profile), boards
+    return _profile_jobs(jobs, profile, config.dedup), boards
 
 
 def _previous(config: JobsConfig, profile: str) -> int | None:
@@ -402,7 +412,7 @@ def publish(config: JobsConfig, profile: str | None = None, *, force: bool = Fal
     if profile is not None and profile not in profiles:
         raise ValueError(f"unknown profile {profile!r}; profiles.yml has {', '.join(profiles)}")
     jobs, boards = _read_store(config, force=force)
-    lists = {name: _profile_jobs(jobs, name) for name in ([profile] if profile else profiles)}
+    lists = {name: _profile_jobs(jobs, name, config.dedup) for name in ([profile] if profile else profiles)}
     refused: dict[str, str] = {}
     if not force:
         for name, rows in lists.items():

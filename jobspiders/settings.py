@@ -106,5 +106,8 @@ JOBS_COMPANIES = None  # registry file instead of the bundled one (-a companies=
 JOBS_PUBLISH_ON_CLOSE = True  # publish when a spider closes (crawlall publishes once, at the end)
 JOBS_PUBLISH_MAX_FAILED_SHARE = 0.5  # refuse to publish when more boards than this failed
 JOBS_PUBLISH_MAX_DROP = 0.5  # refuse to publish a list this much shorter than the last one
+# One published row per job: "location" = DESIGN.md's key (company, title, location); "role" = one row
+# per company and role, listing all its locations (the same opening posted once per city).
+JOBS_DEDUP = "location"
 JOBS_README_MAX_ROWS = 500  # rows in each README table (newest first); the rest: jobs.json, the web page
 JOBS_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0: none)

@@ -202,6 +202,7 @@ def test_crawlall_demo(tmp_path):
         (("publish",), {"JOBS_MAX_AGE_DAYS": "soon"}, "JOBS_MAX_AGE_DAYS must be a whole number"),
         (("publish",), {"JOBS_DB": "postgresql://db/jobs"}, "PostgreSQL store is not available"),
         (("publish", "--profile", "astrology"), {}, "unknown profile 'astrology'"),
+        (("publish",), {"JOBS_DEDUP": "fuzzy"}, "JOBS_DEDUP must be role or location"),
     ],
 )
 def test_bad_configuration_exit_code(args, settings, message, tmp_path):

@@ -100,6 +100,28 @@ def test_collapse_keeps_earliest_then_smallest_id():
     assert [job["id"] for job in collapse_duplicates(rows[:2])] == ["greenhouse:acme:a"]
 
 
+def test_collapse_by_role_merges_cities():
+    berlin = record(
+        "1",
+        location="Berlin, Germany",
+        posted_at="2026-11-16T00:00:00Z",
+        locations=[{"city": "Berlin", "region": None, "country": "DE"}],
+    )
+    munich = record(
+        "2",
+        location="Munich, Germany",
+        posted_at="2026-11-15T00:00:00Z",
+        title="Backend Engineer (m/w/d)",
+        locations=[{"city": "Munich", "region": None, "country": "DE"}],
+    )
+    other = record("3", title="Data Engineer")
+    rows = collapse_duplicates([berlin, munich, other], by="role")
+    assert [job["id"] for job in rows] == ["greenhouse:acme:2", "greenhouse:acme:3"]
+    assert rows[0]["location"] == "Munich, Germany; Berlin, Germany"
+    assert [place["city"] for place in rows[0]["locations"]] == ["Munich", "Berlin"]
+    assert len(collapse_duplicates([berlin, munich])) == 2  # DESIGN.md's key keeps cities apart
+
+
 def test_stats():
     salary = {"annual_usd_min": 100000, "annual_usd_max": 140000}
     jobs = [
