@@ -5,6 +5,16 @@ readable); ``-a companies=`` takes a file or a folder. Format (DESIGN.md, "Compa
 list of entries with ``name``, ``website``, ``ats``, ``token`` and, where the ATS needs it, ``host`` and
 ``site``; or ``name`` + ``url`` (a careers URL from which ats/token/host/site are detected). A malformed
 entry is reported with its file and position and skipped; the rest of the registry still loads.
+
+Board identity is ``<ats>:<token>`` (`Board.key`): it names the board in the store, in job ids, in logs and
+in shards. Workday is the one ATS whose board is not its tenant: one tenant serves several career sites
+(``External``, ``Campus``…), each its own board, so a Workday token is ``tenant/site`` (``3m/Search``;
+`Board.tenant` and `Board.site` give the parts). An entry may still say ``token: 3m`` plus ``site: Search``;
+it then keeps the bare tenant as its token (a single-site tenant written the old way keeps its identity).
+
+Display names: an entry's ``name`` is what the registry says; a board can tell its real name when crawled
+(`apply_learned_names`, an overlay read from the store at load time, never written back to the files).
+Entries whose ``source`` is ``curated`` keep their hand-written name.
 """
 
 from __future__ import annotations
@@ -12,19 +22,22 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from jobspiders.detect import detect_url
+from jobspiders.detect import ATS_NAMES, detect_url
 
 logger = logging.getLogger(__name__)
 
 BUNDLED = "companies"  # a folder of YAML files, one per ATS
 KNOWN_KEYS = frozenset({"name", "website", "ats", "token", "host", "site", "url", "key", "source"})
+CURATED = "curated"  # the ``source`` of hand-curated entries: their names are never overridden
+# PyYAML's C loader when built with libyaml: the bundled registry has thousands of entries.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RegistryError(ValueError):
@@ -47,6 +60,21 @@ class Board:
     def key(self) -> str:
         """``<ats>:<token>``, the board's identity in the store and in the logs."""
         return f"{self.ats}:{self.token}"
+
+    @property
+    def tenant(self) -> str:
+        """The Workday tenant (the token before ``/``); the token itself for every other ATS."""
+        return self.token.split("/", 1)[0] if self.ats == "workday" else self.token
+
+    @property
+    def source(self) -> Any:
+        """Where the entry came from (``curated``, ``stapply/lever.csv``…; a list when merged), or None."""
+        return self.extra.get("source")
+
+    @property
+    def curated(self) -> bool:
+        source = self.source
+        return source == CURATED or (isinstance(source, list) and CURATED in source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +123,38 @@ def parse_entry(entry: Any) -> Board:
     if website and not website.lower().startswith(("http://", "https://")):
         website = f"https://{website}/"
     extra = {key: entry[key] for key in ("key", "source") if entry.get(key) is not None}
+    ats = values["ats"].lower()
+    token, site = values["token"], values["site"]
+    if ats == "workday" and "/" in token:
+        # tenant/site: one board per career site of a tenant (the module docstring).
+        tenant, _, token_site = token.partition("/")
+        if not tenant or not token_site or "/" in token_site:
+            raise ValueError(f"a Workday token is TENANT or TENANT/SITE, got {token!r}")
+        if site and site.casefold() != token_site.casefold():
+            raise ValueError(f"site {site!r} does not match the site of token {token!r}")
+        site = site or token_site
     return Board(
         name=values["name"],
-        ats=values["ats"].lower(),
-        token=values["token"],
+        ats=ats,
+        token=token,
         website=website,
         host=values["host"],
-        site=values["site"],
+        site=site,
         extra=extra,
     )
+
+
+def board_identity(ats: str, token: str, site: str | None = None) -> str:
+    """The key two spellings of one board share: ``ats:token`` case-folded, Workday with its site.
+
+    Used to merge duplicates (imports, ``discover --add``); `Board.key` keeps the registry's spelling.
+    """
+    ats = ats.lower()
+    if ats == "workday":
+        tenant, _, token_site = token.partition("/")
+        site = token_site or site
+        token = f"{tenant}/{site}" if site else tenant
+    return f"{ats}:{token.casefold()}"
 
 
 def parse_registry(data: Any, source: str) -> tuple[list[tuple[int, Board]], list[EntryProblem]]:
@@ -139,20 +190,55 @@ def _documents(path: str | Path | None) -> Iterator[tuple[str, str]]:
             raise RegistryError(f"cannot read registry {file}: {exc.strerror or exc}") from exc
 
 
-def load_registry(path: str | Path | None = None) -> tuple[list[Board], list[EntryProblem]]:
+# Parsed documents by (source, digest of text): crawlall's spiders share one parse of the big files.
+_PARSED: dict[tuple[str, str], tuple[list[tuple[int, Board]], list[EntryProblem]]] = {}
+
+
+def _parse_document(source: str, text: str) -> tuple[list[tuple[int, Board]], list[EntryProblem]]:
+    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+    cached = _PARSED.get((source, digest))
+    if cached is None:
+        try:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader: CSafeLoader or SafeLoader)
+        except yaml.YAMLError as exc:
+            raise RegistryError(f"{source} is not valid YAML: {exc}") from exc
+        cached = parse_registry(data, source)
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        _PARSED[(source, digest)] = cached
+    return cached
+
+
+def _wanted_document(source: str, ats: str | None) -> bool:
+    """With ``ats``, skip the files named after another ATS (``lever.yml`` when loading greenhouse)."""
+    if ats is None:
+        return True
+    stem = Path(source).stem.lower()
+    return stem == ats or stem not in ATS_NAMES
+
+
+def load_registry(
+    path: str | Path | None = None,
+    *,
+    ats: str | None = None,
+    learned_names: Mapping[str, str] | None = None,
+) -> tuple[list[Board], list[EntryProblem]]:
     """Load a registry file or folder (the bundled registry when ``path`` is None).
 
     Each skipped entry is logged; a board listed twice (in one file or across files) is kept once.
+    ``ats``: only that ATS's boards (files named after another ATS are not even read: a spider needs
+    only its own). ``learned_names``: board key → the name the board told on a crawl (see
+    `apply_learned_names`).
     """
     boards: list[Board] = []
     problems: list[EntryProblem] = []
     seen: set[str] = set()
     for source, text in _documents(path):
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise RegistryError(f"{source} is not valid YAML: {exc}") from exc
-        found, file_problems = parse_registry(data, source)
+        if not _wanted_document(source, ats):
+            continue
+        found, file_problems = _parse_document(source, text)
+        if ats is not None:
+            found = [(index, board) for index, board in found if board.ats == ats]
         problems.extend(file_problems)
         for index, board in found:
             if board.key in seen:
@@ -164,7 +250,25 @@ def load_registry(path: str | Path | None = None) -> tuple[list[Board], list[Ent
             boards.append(board)
     for problem in problems:
         logger.warning("Skipping registry entry: %s", problem)
+    if learned_names:
+        boards = apply_learned_names(boards, learned_names)
     return boards, problems
+
+
+def apply_learned_names(boards: Iterable[Board], learned: Mapping[str, str]) -> list[Board]:
+    """The boards with the names their boards told on a crawl (``learned``: board key → name).
+
+    The overlay is how a crawl corrects inventory names (``10Alabs``, ``103644278``) without rewriting
+    the registry files: hand-curated entries (``source: curated``) keep their name; the registry's name
+    stays in ``extra["listed_name"]``. Blank learned names are ignored.
+    """
+    result = []
+    for board in boards:
+        name = (learned.get(board.key) or "").strip()
+        if name and name != board.name and not board.curated:
+            board = replace(board, name=name, extra={**board.extra, "listed_name": board.name})
+        result.append(board)
+    return result
 
 
 def parse_shard(value: str) -> tuple[int, int]:
@@ -192,12 +296,13 @@ def select_boards(
     tokens: Iterable[str] | None = None,
     shard: tuple[int, int] | None = None,
 ) -> Iterator[Board]:
-    """Filter boards by ATS, by token (case-insensitive) and by shard."""
+    """Filter boards by ATS, by token (case-insensitive; a Workday tenant selects all its sites) and by
+    shard."""
     wanted = {token.strip().lower() for token in tokens or () if token.strip()}
     for board in boards:
         if ats and board.ats != ats:
             continue
-        if wanted and board.token.lower() not in wanted:
+        if wanted and board.token.lower() not in wanted and board.tenant.lower() not in wanted:
             continue
         if shard and not in_shard(board, *shard):
             continue
