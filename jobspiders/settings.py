@@ -102,6 +102,8 @@ JOBS_NOW = None  # ISO 8601 instant used as "now"; unset: the real clock
 JOBS_DB = "output/jobs.db"  # the store: a SQLite path (PostgreSQL URLs are reserved)
 JOBS_MAX_AGE_DAYS = 15  # postings older than this are not published
 OUTPUT_DIR = "output"  # where publish writes README.md and jobs.json (and feeds/)
+JOBS_DORMANT_AFTER = 3  # missing crawls in a row before a board is dormant (docs/registry.md)
+JOBS_DORMANT_EVERY_DAYS = 7  # dormant boards are still crawled this often
 JOBS_COMPANIES = None  # registry file instead of the bundled one (-a companies=FILE wins)
 JOBS_PUBLISH_ON_CLOSE = True  # publish when a spider closes (crawlall publishes once, at the end)
 JOBS_PUBLISH_MAX_FAILED_SHARE = 0.5  # refuse to publish when more boards than this failed

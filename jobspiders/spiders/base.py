@@ -45,6 +45,7 @@ from jobspiders.config import JobsConfig
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.middlewares import MIRRORED
 from jobspiders.registry import Board, load_registry, parse_shard, select_boards
+from jobspiders.registry_health import select_due
 from jobspiders.signals import board_finished
 
 if TYPE_CHECKING:
@@ -121,10 +122,13 @@ class AtsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.config = JobsConfig.from_settings(crawler.settings)
         registry_file = spider.companies_file or spider.config.companies
-        boards, _problems = load_registry(registry_file)
+        boards, _problems = load_registry(registry_file, ats=spider.name)
         spider.boards = list(
             select_boards(boards, ats=spider.name, tokens=spider.company_tokens, shard=spider.shard)
         )
+        if not spider.company_tokens:  # boards named with -a company= are always crawled
+            # Boards missing crawl after crawl are dormant: crawled weekly, not daily (registry_health).
+            spider.boards = select_due(spider.boards, spider.config, crawler.settings)
         if spider.company_tokens and not spider.boards:
             logger.warning(
                 "No %s board in the registry matches company=%s", spider.name, ",".join(spider.company_tokens)

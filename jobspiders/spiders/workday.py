@@ -22,7 +22,7 @@ MAX_OFFSET = 2000  # past this the search wraps around to its first page
 def api_base(board: Board) -> str:
     if not board.host or not board.site:
         raise ValueError("a Workday board needs host and site")
-    return f"https://{board.host}/wday/cxs/{board.token}/{board.site}"
+    return f"https://{board.host}/wday/cxs/{board.tenant}/{board.site}"
 
 
 def job_id_of(raw: Mapping[str, Any], info: Mapping[str, Any]) -> Any:
