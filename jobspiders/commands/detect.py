@@ -5,14 +5,13 @@ import json
 import sys
 from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from jobspiders.cli import JobsCommand
 from jobspiders.detect import detect_url
 
 
-class Command(ScrapyCommand):
-    requires_project = True
+class Command(JobsCommand):
     requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 

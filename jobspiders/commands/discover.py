@@ -10,22 +10,19 @@ Exit code 0 when every URL led to at least one board, 1 when some led to none, 3
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from jobspiders.commands import EXIT_BAD_CONFIG, EXIT_CRAWL_FAILED
+from jobspiders.cli import JobsCommand
+from jobspiders.commands import EXIT_CRAWL_FAILED
 from jobspiders.commands.registry import bundled_folder
-from jobspiders.config import ConfigError, JobsConfig
 from jobspiders.discover import DiscoverSpider, registry_entries
 from jobspiders.registry_import import ImportReport, Row, entry_line, new_builder
 
 
-class Command(ScrapyCommand):
-    requires_project = True
+class Command(JobsCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
@@ -42,11 +39,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give at least one company website or careers page URL")
-        try:
-            JobsConfig.from_settings(self.settings)
-        except ConfigError as exc:
-            print(f"bad configuration: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_BAD_CONFIG
+        if self.jobs_config() is None:
             return
         crawler = self.crawler_process.create_crawler(DiscoverSpider)
         self.crawler_process.crawl(crawler, urls=args)

@@ -7,10 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TextIO
 
-from scrapy.commands import ScrapyCommand
-
-from jobspiders.commands import EXIT_BAD_CONFIG
-from jobspiders.config import ConfigError, JobsConfig
+from jobspiders.cli import JobsCommand
 from jobspiders.normalize.posting import normalize_posting
 from jobspiders.normalize.profiles import match_profiles
 from jobspiders.normalize.skills import tag_skills
@@ -44,8 +41,7 @@ def normalize_lines(lines: TextIO, out: TextIO, now: datetime) -> int:
     return errors
 
 
-class Command(ScrapyCommand):
-    requires_project = True
+class Command(JobsCommand):
     requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
@@ -56,10 +52,6 @@ class Command(ScrapyCommand):
         return "Normalize raw job records (JSON lines on stdin) as the pipelines do"
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        try:
-            now = JobsConfig.from_settings(self.settings).now
-        except ConfigError as exc:
-            print(f"bad configuration: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_BAD_CONFIG
+        if (config := self.jobs_config()) is None:
             return
-        normalize_lines(sys.stdin, sys.stdout, now)
+        normalize_lines(sys.stdin, sys.stdout, config.now)

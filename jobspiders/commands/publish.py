@@ -4,8 +4,7 @@ import argparse
 import sys
 from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
-
+from jobspiders.cli import JobsCommand
 from jobspiders.commands import EXIT_BAD_CONFIG, EXIT_PUBLISH_REFUSED
 from jobspiders.config import ConfigError, JobsConfig
 from jobspiders.publish import PublishRefused, PublishResult, publish
@@ -35,8 +34,7 @@ def _report(result: PublishResult) -> None:
     print(f"published {result.count} jobs: {result.readme} {result.jobs_json}")
 
 
-class Command(ScrapyCommand):
-    requires_project = True
+class Command(JobsCommand):
     requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
@@ -62,10 +60,6 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        try:
-            config = JobsConfig.from_settings(self.settings)
-        except ConfigError as exc:
-            print(f"bad configuration: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_BAD_CONFIG
+        if (config := self.jobs_config()) is None:
             return
         self.exitcode = publish_or_exit_code(config, opts.list_profile, force=opts.force)

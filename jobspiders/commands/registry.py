@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from jobspiders.cli import JobsCommand
 from jobspiders.commands import EXIT_BAD_CONFIG
 from jobspiders.config import ConfigError, JobsConfig
 from jobspiders.registry import BUNDLED, RegistryError, load_registry
@@ -31,8 +31,7 @@ def bundled_folder() -> Path:
     return Path(str(resources.files("jobspiders.data").joinpath(BUNDLED)))
 
 
-class Command(ScrapyCommand):
-    requires_project = True
+class Command(JobsCommand):
     requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
