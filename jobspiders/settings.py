@@ -55,6 +55,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "jobspiders.redis_queue.RedisBoardQueue": 550,  # scale-out: boards from Redis when REDIS_URL is set
     "jobspiders.extensions.CrawlHealth": 600,
 }
 
@@ -99,11 +100,14 @@ FEEDS = {
 # --- Project settings ----------------------------------------------------------------------------
 ATS_MIRROR = None  # base URL of a stand-in serving https://HOST/PATH as MIRROR/HOST/PATH (tests, demo)
 JOBS_NOW = None  # ISO 8601 instant used as "now"; unset: the real clock
-JOBS_DB = "output/jobs.db"  # the store: a SQLite path (PostgreSQL URLs are reserved)
+JOBS_DB = "output/jobs.db"  # the store: a SQLite path or a postgresql://user:pass@host/db URL
 JOBS_MAX_AGE_DAYS = 15  # postings older than this are not published
 OUTPUT_DIR = "output"  # where publish writes README.md and jobs.json (and feeds/)
 JOBS_DORMANT_AFTER = 3  # missing crawls in a row before a board is dormant (docs/registry.md)
 JOBS_DORMANT_EVERY_DAYS = 7  # dormant boards are still crawled this often
+REDIS_URL = None  # redis://HOST:PORT/DB: take boards from the lists `scrapy enqueue` fills (scrapy-redis)
+JOBS_REDIS_PREFIX = "jobspiders"  # keys <prefix>:<ats>:boards and <prefix>:<ats>:seen:<run>
+JOBS_REDIS_RUN_TTL = 7 * 24 * 3600  # seconds a run's board dupefilter set is kept
 JOBS_COMPANIES = None  # registry file instead of the bundled one (-a companies=FILE wins)
 JOBS_PUBLISH_ON_CLOSE = True  # publish when a spider closes (crawlall publishes once, at the end)
 JOBS_PUBLISH_MAX_FAILED_SHARE = 0.5  # refuse to publish when more boards than this failed

@@ -1,19 +1,23 @@
 """The store: every job we have seen, across crawls and ATS; the single source of truth for publishing.
 
-`open_store(url)` picks the backend from ``JOBS_DB``: a path is SQLite (the default); ``postgresql://``
-URLs are reserved for the PostgreSQL backend. Backends implement `JobStore`:
+`open_store(url)` picks the backend from ``JOBS_DB``: a path is SQLite (the default); a
+``postgresql://`` (or ``postgres://``) URL is PostgreSQL (`jobspiders.store_postgres`, psycopg 3).
+Backends implement `JobStore`:
 
-- ``upsert(job, seen_at)``: insert or update one job (a jobs.json record). ``first_seen`` is kept from
-  the first sighting; a job whose date comes from us (``date_source == "first_seen"``) keeps that first
-  date as ``posted_at``; a job seen again is open again.
+- ``upsert(job, seen_at)``: insert or update one job (a jobs.json record). ``first_seen`` is the
+  earliest sighting and ``last_seen`` the latest (concurrent crawls may commit out of order); a job whose
+  date comes from us (``date_source == "first_seen"``) keeps that first date as ``posted_at``; a job seen
+  again is open again.
 - ``finish_board(ats, board, outcome, reason, job_ids, at)``: record a board's crawl; when it answered
   correctly (ok/empty), close its open jobs that it no longer lists. A failed board closes nothing.
 - ``open_jobs(since)``: open jobs posted at or after ``since``, for publishing.
 - ``latest_board_outcomes()``: each board's latest outcome, for the publish safety check.
 - ``crawl_totals(ats)``: postings the ATS's boards listed in its latest crawls, for the monitors.
+- ``board_history()``: every board crawl, for the registry's board health (dormant boards).
 
 Each write is its own transaction (SQLite in WAL mode), so a killed crawl leaves a consistent store and
-loses nothing that was committed.
+loses nothing that was committed. Both backends create and migrate their schema themselves when opened
+and refuse a store whose schema is newer than this code.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class JobStore(Protocol):
     def open_jobs(self, since: str) -> Iterator[dict[str, Any]]: ...
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]: ...
     def crawl_totals(self, ats: str, limit: int = 2) -> list[int]: ...
+    def board_history(self) -> Iterator[tuple[str, str, str, str, str | None, int]]: ...
     def close(self) -> None: ...
 
 
@@ -95,17 +100,22 @@ class SqliteStore:
     def upsert(self, job: Mapping[str, Any], seen_at: str) -> bool:
         """Store one job; True when we had never seen it."""
         with self.db:
-            row = self.db.execute("SELECT first_seen FROM jobs WHERE id = ?", (job["id"],)).fetchone()
-            first_seen = row[0] if row else seen_at
+            row = self.db.execute(
+                "SELECT first_seen, last_seen FROM jobs WHERE id = ?", (job["id"],)
+            ).fetchone()
+            # The earliest and latest sightings, whatever order concurrent crawls commit in.
+            first_seen = min(row[0], seen_at) if row else seen_at
+            last_seen = max(row[1], seen_at) if row else seen_at
             posted_at = first_seen if job["date_source"] == "first_seen" else job["posted_at"]
-            doc = {**job, "posted_at": posted_at, "first_seen": first_seen, "last_seen": seen_at}
+            doc = {**job, "posted_at": posted_at, "first_seen": first_seen, "last_seen": last_seen}
             self.db.execute(
                 """INSERT INTO jobs (id, ats, board, dedup_key, posted_at, date_source, first_seen,
                                      last_seen, closed_at, data)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
                    ON CONFLICT (id) DO UPDATE SET
                      dedup_key = excluded.dedup_key, posted_at = excluded.posted_at,
-                     date_source = excluded.date_source, last_seen = excluded.last_seen,
+                     date_source = excluded.date_source, first_seen = excluded.first_seen,
+                     last_seen = excluded.last_seen,
                      closed_at = NULL, data = excluded.data""",
                 (
                     job["id"],
@@ -115,7 +125,7 @@ class SqliteStore:
                     posted_at,
                     job["date_source"],
                     first_seen,
-                    seen_at,
+                    last_seen,
                     json.dumps(doc, ensure_ascii=False, sort_keys=True),
                 ),
             )
@@ -169,6 +179,13 @@ class SqliteStore:
         )
         return [total for (total,) in rows]
 
+    def board_history(self) -> Iterator[tuple[str, str, str, str, str | None, int]]:
+        """Every board crawl: (ats, board, crawled_at, outcome, reason, jobs), oldest first per board."""
+        yield from self.db.execute(
+            """SELECT ats, board, crawled_at, outcome, reason, jobs FROM board_runs
+               ORDER BY ats, board, crawled_at"""
+        )
+
     def close(self) -> None:
         self.db.close()
 
@@ -176,7 +193,9 @@ class SqliteStore:
 def open_store(url: str) -> JobStore:
     """The store named by ``JOBS_DB``."""
     if url.startswith(("postgresql://", "postgres://")):
-        raise ConfigError("JOBS_DB: the PostgreSQL store is not available yet; use a SQLite path")
+        from jobspiders.store_postgres import PostgresStore  # psycopg only where PostgreSQL is used
+
+        return PostgresStore(url)
     if "://" in url:
         raise ConfigError(f"JOBS_DB must be a file path or a postgresql:// URL, got {url!r}")
     return SqliteStore(url)

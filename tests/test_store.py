@@ -1,6 +1,18 @@
+"""One store suite, run against every backend: SQLite (a file) and PostgreSQL (a fresh schema per test).
+
+PostgreSQL tests need a server: ``JOBS_TEST_POSTGRES_URL`` (``source .ci/services`` starts one). Without
+it they skip with the reason, except with ``CI=true``, where a missing server fails the run.
+"""
+
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -8,6 +20,71 @@ from jobspiders.config import ConfigError
 from jobspiders.store import SqliteStore, open_store
 
 T1, T2, T3 = "2026-11-18T12:00:00Z", "2026-11-19T12:00:00Z", "2026-11-20T12:00:00Z"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def require_server(kind: str, variable: str, probe: Callable[[str], object]) -> str:
+    """The URL of a test server, or skip (fail under CI=true) saying why there is none."""
+    url = os.environ.get(variable)
+    if not url:
+        reason = f"no {kind} server: {variable} is not set (`source .ci/services` starts one)"
+    else:
+        try:
+            probe(url)
+        except Exception as exc:
+            reason = f"{kind} server of {variable}={url} does not answer: {exc}"
+        else:
+            return url
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true needs it", pytrace=False)
+    pytest.skip(reason)
+
+
+def postgres_server() -> str:
+    def probe(url: str) -> None:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5) as db:
+            db.execute("SELECT 1")
+
+    return require_server("PostgreSQL", "JOBS_TEST_POSTGRES_URL", probe)
+
+
+def with_schema(url: str, schema: str) -> str:
+    """``url`` with every table in ``schema`` (libpq ``options=-c search_path=…``)."""
+    option = quote(f"-csearch_path={schema}", safe="")
+    return f"{url}{'&' if '?' in url else '?'}options={option}"
+
+
+@pytest.fixture
+def fresh_postgres() -> Iterator[str]:
+    """A JOBS_DB URL of an empty schema of the test server, dropped afterwards."""
+    import psycopg
+
+    server = postgres_server()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield with_schema(server, schema)
+    finally:
+        with psycopg.connect(server, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request, tmp_path) -> str:
+    """JOBS_DB of an empty store on each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "sub" / "jobs.db")
+    return request.getfixturevalue("fresh_postgres")
+
+
+@pytest.fixture
+def store(store_url):
+    opened = open_store(store_url)
+    yield opened
+    opened.close()
 
 
 def job(job_id: str, board: str = "acme", **fields):
@@ -25,13 +102,6 @@ def job(job_id: str, board: str = "acme", **fields):
     }
 
 
-@pytest.fixture
-def store(tmp_path):
-    opened = SqliteStore(tmp_path / "sub" / "jobs.db")
-    yield opened
-    opened.close()
-
-
 def ids(store, since="2000-01-01T00:00:00Z"):
     return [record["id"] for record in store.open_jobs(since)]
 
@@ -47,7 +117,15 @@ def test_first_seen_dates_stay_the_first_sighting(store):
     store.upsert(job("1", posted_at=T1, date_source="first_seen"), T1)
     store.upsert(job("1", posted_at=T3, date_source="first_seen"), T3)
     (record,) = store.open_jobs("2000-01-01")
-    assert record["posted_at"] == T1
+    assert (record["posted_at"], record["date_source"]) == (T1, "first_seen")
+
+
+def test_the_document_round_trips(store):
+    salary = {"min": 70000, "max": 110000.5, "currency": "EUR", "period": "year"}
+    record = job("1", salary=salary, skills=["go", "postgresql"], location='Zürich ✓ | "quoted"')
+    store.upsert(record, T1)
+    (stored,) = store.open_jobs("2000-01-01")
+    assert stored == {**record, "first_seen": T1, "last_seen": T1}
 
 
 def test_board_that_answered_closes_what_it_no_longer_lists(store):
@@ -77,29 +155,107 @@ def test_latest_board_outcomes(store):
     assert store.latest_board_outcomes() == {("greenhouse", "acme"): "ok", ("lever", "x"): "failed"}
 
 
+def test_crawl_totals_newest_first(store):
+    store.finish_board("greenhouse", "a", "ok", None, ["1", "2"], T1)
+    store.finish_board("greenhouse", "b", "ok", None, ["1"], T1)
+    store.finish_board("greenhouse", "a", "ok", None, ["1"], T2)
+    store.finish_board("greenhouse", "a", "failed", "HTTP 500", [], T3)
+    store.finish_board("lever", "x", "ok", None, ["1"] * 7, T3)
+    assert store.crawl_totals("greenhouse") == [0, 1]
+    assert store.crawl_totals("greenhouse", limit=5) == [0, 1, 3]
+    assert store.crawl_totals("workday") == []
+
+
+def test_board_history(store):
+    store.finish_board("lever", "x", "ok", None, ["1", "2"], T2)
+    store.finish_board("greenhouse", "acme", "failed", "HTTP 500", [], T2)
+    store.finish_board("greenhouse", "acme", "ok", None, ["1"], T1)
+    assert list(store.board_history()) == [
+        ("greenhouse", "acme", T1, "ok", None, 1),
+        ("greenhouse", "acme", T2, "failed", "HTTP 500", 0),
+        ("lever", "x", T2, "ok", None, 2),
+    ]
+
+
 def test_open_jobs_since(store):
     store.upsert(job("old", posted_at="2026-10-01T00:00:00Z"), T1)
     store.upsert(job("new", posted_at="2026-11-19T00:00:00Z"), T1)
     assert ids(store, "2026-11-05T12:00:00Z") == ["greenhouse:acme:new"]
 
 
-def test_data_survives_reopening(tmp_path):
-    path = tmp_path / "jobs.db"
-    first = SqliteStore(path)
+def test_ids_sort_bytewise_on_every_backend(store):
+    for job_id in ("b", "B", "a-1", "a_1", "A", "ä"):
+        store.upsert(job(job_id), T1)
+    assert ids(store) == sorted(ids(store))  # Python's order: code points, as SQLite's BINARY
+
+
+def test_data_survives_reopening(store_url):
+    first = open_store(store_url)
     first.upsert(job("1"), T1)
     first.close()
-    again = SqliteStore(path)
+    again = open_store(store_url)
     assert ids(again) == ["greenhouse:acme:1"]
     again.close()
 
 
+WRITER = """
+import sys
+from jobspiders.store import open_store
+
+url, name, start, count, seen_at = sys.argv[1:]
+store = open_store(url)
+new = 0
+for n in range(int(start), int(start) + int(count)):
+    job = {"id": f"greenhouse:acme:{n}", "ats": "greenhouse", "board": "acme", "job_id": str(n),
+           "title": f"Job {n} by {name}", "company": "Acme", "dedup_key": f"k{n}",
+           "posted_at": seen_at, "date_source": "first_seen"}
+    new += store.upsert(job, seen_at)
+store.finish_board("greenhouse", name, "ok", None, [], seen_at)
+store.close()
+print(new)
+"""
+
+
+def test_concurrent_writers_lose_and_duplicate_nothing(store_url):
+    """Two processes write overlapping jobs into one store at once: every job once, seen new once."""
+    open_store(store_url).close()  # both start on an existing schema, as crawls after the first do
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, store_url, name, start, "300", at],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, start, at in (("w1", "0", T1), ("w2", "150", T2))
+    ]
+    outputs = [writer.communicate(timeout=120) for writer in writers]
+    assert [writer.returncode for writer in writers] == [0, 0], outputs
+    assert sum(int(out) for out, _ in outputs) == 450  # each job was new for exactly one writer
+    store = open_store(store_url)
+    try:
+        records = list(store.open_jobs("2000-01-01"))
+        assert len(records) == len({r["id"] for r in records}) == 450
+        for record in records:
+            # first_seen is the first writer's sighting; a first-seen date never moves
+            assert record["posted_at"] == record["first_seen"]
+            assert record["last_seen"] >= record["first_seen"]
+        assert store.latest_board_outcomes() == {("greenhouse", "w1"): "ok", ("greenhouse", "w2"): "ok"}
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
-    [("postgresql://user@host/db", "PostgreSQL store is not available"), ("mysql://x/y", "file path or")],
+    [
+        ("postgresql://nobody@127.0.0.1:1/db", "the PostgreSQL store is not available"),
+        ("postgresql://user:s3cret@127.0.0.1:1/db", r"user:\*\*\*@127\.0\.0\.1"),
+        ("mysql://x/y", "file path or"),
+    ],
 )
-def test_open_store_rejects_unknown_urls(url, message):
-    with pytest.raises(ConfigError, match=message):
+def test_open_store_rejects_unusable_urls(url, message):
+    with pytest.raises(ConfigError, match=message) as raised:
         open_store(url)
+    assert "s3cret" not in str(raised.value)
 
 
 def test_corrupt_database_is_a_config_error(tmp_path):
@@ -109,10 +265,26 @@ def test_corrupt_database_is_a_config_error(tmp_path):
         open_store(str(path))
 
 
-def test_newer_schema_is_refused(tmp_path):
+def test_newer_schema_is_refused_sqlite(tmp_path):
     path = tmp_path / "jobs.db"
     SqliteStore(path).close()
     with sqlite3.connect(path) as db:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(ConfigError, match="newer than this"):
         SqliteStore(path)
+
+
+def test_postgres_schema_is_created_once_and_versioned(fresh_postgres):
+    import psycopg
+
+    from jobspiders.store_postgres import SCHEMA_VERSION
+
+    stores = [open_store(fresh_postgres) for _ in range(3)]  # the second and third find it migrated
+    assert {s.schema_version() for s in stores} == {SCHEMA_VERSION}
+    for opened in stores:
+        opened.close()
+    with psycopg.connect(fresh_postgres, autocommit=True) as db:
+        assert db.execute("SELECT COUNT(*) FROM jobspiders_schema").fetchone() == (SCHEMA_VERSION,)
+        db.execute("INSERT INTO jobspiders_schema (version) VALUES (99)")
+    with pytest.raises(ConfigError, match="newer than this"):
+        open_store(fresh_postgres)

@@ -1,0 +1,214 @@
+"""`JobStore` on PostgreSQL (psycopg 3), selected by ``JOBS_DB=postgresql://…``.
+
+Same behaviour as `jobspiders.store.SqliteStore` (see that module for the contract), made safe for several
+crawls writing at once (two `scrapy crawl` runs, or the Redis scale-out workers):
+
+- every write is one statement or one short transaction, so concurrent writers never lose an update;
+  an upsert is a single ``INSERT … ON CONFLICT`` whose ``first_seen`` (and a first-seen ``posted_at``) is
+  the earliest and ``last_seen`` the latest sighting of all writers, whatever order they commit in;
+- the schema is created and migrated by the store itself on start: ``jobspiders_schema`` holds the applied
+  versions, and migrations run under an advisory lock, so two workers starting together do not race;
+- text columns use the "C" collation, so ISO 8601 instants and ids sort as they do in SQLite whatever the
+  database's locale.
+
+The tracked columns (``posted_at``, ``date_source``, ``first_seen``, ``last_seen``) are the truth and are
+laid over the stored JSON document when it is read back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import conninfo
+
+from jobspiders.config import ConfigError
+
+SCHEMA_VERSION = 1
+# Any 64-bit number unique to this project: serializes migrations of concurrent starters.
+MIGRATION_LOCK = 0x6A6F6273_70696465
+TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
+
+# version -> statements; append new versions, never edit an applied one.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE jobs (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            ats TEXT COLLATE "C" NOT NULL,
+            board TEXT COLLATE "C" NOT NULL,
+            dedup_key TEXT COLLATE "C" NOT NULL,
+            posted_at TEXT COLLATE "C" NOT NULL,
+            date_source TEXT NOT NULL,
+            first_seen TEXT COLLATE "C" NOT NULL,
+            last_seen TEXT COLLATE "C" NOT NULL,
+            closed_at TEXT COLLATE "C",
+            data TEXT NOT NULL
+        )""",
+        "CREATE INDEX jobs_board ON jobs (ats, board)",
+        "CREATE INDEX jobs_open_posted ON jobs (posted_at) WHERE closed_at IS NULL",
+        """CREATE TABLE board_runs (
+            ats TEXT COLLATE "C" NOT NULL,
+            board TEXT COLLATE "C" NOT NULL,
+            crawled_at TEXT COLLATE "C" NOT NULL,
+            outcome TEXT NOT NULL,
+            reason TEXT,
+            jobs INTEGER NOT NULL,
+            PRIMARY KEY (ats, board, crawled_at)
+        )""",
+    ),
+}
+
+UPSERT = """
+INSERT INTO jobs AS j (id, ats, board, dedup_key, posted_at, date_source, first_seen, last_seen,
+                       closed_at, data)
+VALUES (%(id)s, %(ats)s, %(board)s, %(dedup_key)s, %(posted_at)s, %(date_source)s, %(seen)s, %(seen)s,
+        NULL, %(data)s)
+ON CONFLICT (id) DO UPDATE SET
+    dedup_key = EXCLUDED.dedup_key,
+    posted_at = CASE WHEN EXCLUDED.date_source = 'first_seen' THEN LEAST(j.first_seen, EXCLUDED.first_seen)
+                     ELSE EXCLUDED.posted_at END,
+    date_source = EXCLUDED.date_source,
+    first_seen = LEAST(j.first_seen, EXCLUDED.first_seen),
+    last_seen = GREATEST(j.last_seen, EXCLUDED.last_seen),
+    closed_at = NULL,
+    data = EXCLUDED.data
+RETURNING (xmax = 0) AS inserted
+"""
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class PostgresStore:
+    """`JobStore` on PostgreSQL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            params = conninfo.conninfo_to_dict(url)
+        except psycopg.ProgrammingError as exc:
+            raise ConfigError(f"JOBS_DB {redact(url)!r} is not a valid PostgreSQL URL: {exc}") from exc
+        params.setdefault("connect_timeout", 10)
+        params.setdefault("application_name", "jobspiders")
+        try:
+            self.db = psycopg.connect(**params, autocommit=True)
+        except psycopg.Error as exc:
+            reason = " ".join(str(exc).split())
+            raise ConfigError(
+                f"JOBS_DB {redact(url)}: the PostgreSQL store is not available: {reason}"
+            ) from exc
+        try:
+            self._migrate()
+        except psycopg.Error as exc:
+            self.db.close()
+            raise ConfigError(f"JOBS_DB {redact(url)}: cannot set up the schema: {exc}") from exc
+
+    def _migrate(self) -> None:
+        with self.db.transaction():
+            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            self.db.execute(
+                """CREATE TABLE IF NOT EXISTS jobspiders_schema (
+                       version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
+            )
+            (current,) = self.db.execute("SELECT COALESCE(MAX(version), 0) FROM jobspiders_schema").fetchone()
+            if current > SCHEMA_VERSION:
+                raise ConfigError(
+                    f"JOBS_DB {redact(self.url)} has schema {current}, newer than this jobspiders"
+                )
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[version]:
+                    self.db.execute(statement)
+                self.db.execute("INSERT INTO jobspiders_schema (version) VALUES (%s)", (version,))
+
+    def schema_version(self) -> int:
+        (version,) = self.db.execute("SELECT MAX(version) FROM jobspiders_schema").fetchone()
+        return int(version)
+
+    def upsert(self, job: Mapping[str, Any], seen_at: str) -> bool:
+        """Store one job; True when we had never seen it."""
+        posted_at = seen_at if job["date_source"] == "first_seen" else job["posted_at"]
+        doc = {key: value for key, value in job.items() if key not in TRACKED}
+        row = self.db.execute(
+            UPSERT,
+            {
+                "id": job["id"],
+                "ats": job["ats"],
+                "board": job["board"],
+                "dedup_key": job["dedup_key"],
+                "posted_at": posted_at,
+                "date_source": job["date_source"],
+                "seen": seen_at,
+                "data": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+            },
+        ).fetchone()
+        return bool(row[0])
+
+    def finish_board(
+        self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
+    ) -> int:
+        """Record the board's crawl; returns how many jobs it closed."""
+        seen = sorted({f"{ats}:{board}:{job_id}" for job_id in job_ids})
+        with self.db.transaction():
+            self.db.execute(
+                """INSERT INTO board_runs VALUES (%s, %s, %s, %s, %s, %s)
+                   ON CONFLICT (ats, board, crawled_at) DO UPDATE SET
+                     outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, jobs = EXCLUDED.jobs""",
+                (ats, board, at, outcome, reason, len(seen)),
+            )
+            if outcome not in ("ok", "empty"):
+                return 0
+            cursor = self.db.execute(
+                """UPDATE jobs SET closed_at = %s
+                   WHERE ats = %s AND board = %s AND closed_at IS NULL AND NOT (id = ANY(%s))""",
+                (at, ats, board, seen),
+            )
+            return cursor.rowcount
+
+    def open_jobs(self, since: str) -> Iterator[dict[str, Any]]:
+        # A named (server-side) cursor streams big stores instead of loading them whole.
+        with self.db.transaction(), self.db.cursor(name="jobspiders_open_jobs") as cursor:
+            cursor.execute(
+                """SELECT data, posted_at, date_source, first_seen, last_seen FROM jobs
+                    WHERE closed_at IS NULL AND posted_at >= %s ORDER BY id""",
+                (since,),
+            )
+            for data, *tracked in cursor:
+                doc = {**json.loads(data), **dict(zip(TRACKED, tracked, strict=True))}
+                yield dict(sorted(doc.items()))  # key order as SQLite's sorted documents
+
+    def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
+        rows = self.db.execute(
+            """SELECT DISTINCT ON (ats, board) ats, board, outcome FROM board_runs
+               ORDER BY ats, board, crawled_at DESC"""
+        )
+        return {(ats, board): outcome for ats, board, outcome in rows}
+
+    def crawl_totals(self, ats: str, limit: int = 2) -> list[int]:
+        """Postings listed by the ATS's boards in its latest crawls, newest first."""
+        rows = self.db.execute(
+            """SELECT SUM(jobs) FROM board_runs WHERE ats = %s
+               GROUP BY crawled_at ORDER BY crawled_at DESC LIMIT %s""",
+            (ats, limit),
+        )
+        return [int(total) for (total,) in rows]
+
+    def board_history(self) -> Iterator[tuple[str, str, str, str, str | None, int]]:
+        """Every board crawl: (ats, board, crawled_at, outcome, reason, jobs), oldest first per board."""
+        rows = self.db.execute(
+            """SELECT ats, board, crawled_at, outcome, reason, jobs FROM board_runs
+               ORDER BY ats, board, crawled_at"""
+        )
+        for ats, board, crawled_at, outcome, reason, jobs in rows:
+            yield ats, board, crawled_at, outcome, reason, int(jobs)
+
+    def close(self) -> None:
+        self.db.close()
