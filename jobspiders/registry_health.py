@@ -18,7 +18,6 @@ Reading the history is the one place that touches the store: `load_board_history
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -225,55 +224,32 @@ def select_due(boards: Sequence[Board], config: Any, settings: Any) -> list[Boar
 def load_board_history(config: Any) -> list[HistoryRow]:
     """Every board run in the store (``config.db``), as HistoryRows.
 
-    Uses the store's ``board_history()`` when it has one (rows ``(ats, board, crawled_at, outcome, reason,
-    jobs)`` or mappings with those keys); until then, reads SQLite's ``board_runs`` table directly.
+    Rows are ``(ats, board, crawled_at, outcome, reason, jobs)`` from the store's ``board_history()``.
     """
     from jobspiders.store import open_store
 
     store = open_store(config.db)
     try:
-        method = getattr(store, "board_history", None)
-        if callable(method):
-            return [as_row(row) for row in method()]
-        return _sqlite_board_history(store)
+        return [as_row(row) for row in store.board_history()]
     finally:
         store.close()
-
-
-def _sqlite_board_history(store: Any) -> list[HistoryRow]:
-    """Fallback while the store has no history method.
-
-    TODO(store): add ``JobStore.board_history() -> Iterable[tuple[ats, board, crawled_at, outcome, reason,
-    jobs]]`` (SQLite and PostgreSQL) and delete this function.
-    """
-    db = getattr(store, "db", None)
-    if not isinstance(db, sqlite3.Connection):
-        return []
-    rows = db.execute(
-        "SELECT ats, board, crawled_at, outcome, reason, jobs FROM board_runs ORDER BY ats, board, crawled_at"
-    )
-    return [as_row(row) for row in rows]
 
 
 def load_learned_names(config: Any) -> dict[str, str]:
     """Board key → the name the board told on its latest crawl (``registry.apply_learned_names``).
 
-    From the store's ``board_names()`` (mapping ``(ats, board)`` or ``"ats:board"`` → name) once it has one;
-    empty until then.
+    From the store's ``board_names()`` (``(ats, board)`` → name), filled when boards state their name
+    (Greenhouse's ``company_name``).
     """
     from jobspiders.store import open_store
 
     store = open_store(config.db)
     try:
-        method = getattr(store, "board_names", None)
-        if not callable(method):
-            return {}
-        names = {}
-        for key, name in dict(method()).items():
-            key = ":".join(key) if isinstance(key, tuple) else str(key)
-            if name and str(name).strip():
-                names[key] = str(name).strip()
-        return names
+        return {
+            f"{ats}:{board}": name.strip()
+            for (ats, board), name in store.board_names().items()
+            if name.strip()
+        }
     finally:
         store.close()
 

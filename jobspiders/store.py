@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_board ON jobs (ats, board);
 CREATE INDEX IF NOT EXISTS jobs_open_posted ON jobs (closed_at, posted_at);
+CREATE TABLE IF NOT EXISTS board_names (
+    ats TEXT NOT NULL,
+    board TEXT NOT NULL,
+    name TEXT NOT NULL,
+    learned_at TEXT NOT NULL,
+    PRIMARY KEY (ats, board)
+);
 CREATE TABLE IF NOT EXISTS board_runs (
     ats TEXT NOT NULL,
     board TEXT NOT NULL,
@@ -71,6 +78,8 @@ class JobStore(Protocol):
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]: ...
     def crawl_totals(self, ats: str, limit: int = 2) -> list[int]: ...
     def board_history(self) -> Iterator[tuple[str, str, str, str, str | None, int]]: ...
+    def learn_name(self, ats: str, board: str, name: str, at: str) -> None: ...
+    def board_names(self) -> dict[tuple[str, str], str]: ...
     def close(self) -> None: ...
 
 
@@ -185,6 +194,17 @@ class SqliteStore:
             """SELECT ats, board, crawled_at, outcome, reason, jobs FROM board_runs
                ORDER BY ats, board, crawled_at"""
         )
+
+    def learn_name(self, ats: str, board: str, name: str, at: str) -> None:
+        """Remember the company name a board states about itself (it corrects inventory names)."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO board_names VALUES (?, ?, ?, ?)", (ats, board, name, at))
+
+    def board_names(self) -> dict[tuple[str, str], str]:
+        return {
+            (ats, board): name
+            for ats, board, name in self.db.execute("SELECT ats, board, name FROM board_names")
+        }
 
     def close(self) -> None:
         self.db.close()

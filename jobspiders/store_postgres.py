@@ -27,7 +27,7 @@ from psycopg import conninfo
 
 from jobspiders.config import ConfigError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Any 64-bit number unique to this project: serializes migrations of concurrent starters.
 MIGRATION_LOCK = 0x6A6F6273_70696465
 TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
@@ -57,6 +57,15 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             reason TEXT,
             jobs INTEGER NOT NULL,
             PRIMARY KEY (ats, board, crawled_at)
+        )""",
+    ),
+    2: (
+        """CREATE TABLE board_names (
+            ats TEXT COLLATE "C" NOT NULL,
+            board TEXT COLLATE "C" NOT NULL,
+            name TEXT NOT NULL,
+            learned_at TEXT COLLATE "C" NOT NULL,
+            PRIMARY KEY (ats, board)
         )""",
     ),
 }
@@ -209,6 +218,19 @@ class PostgresStore:
         )
         for ats, board, crawled_at, outcome, reason, jobs in rows:
             yield ats, board, crawled_at, outcome, reason, int(jobs)
+
+    def learn_name(self, ats: str, board: str, name: str, at: str) -> None:
+        """Remember the company name a board states about itself (it corrects inventory names)."""
+        self.db.execute(
+            """INSERT INTO board_names VALUES (%s, %s, %s, %s)
+               ON CONFLICT (ats, board)
+               DO UPDATE SET name = EXCLUDED.name, learned_at = EXCLUDED.learned_at""",
+            (ats, board, name, at),
+        )
+
+    def board_names(self) -> dict[tuple[str, str], str]:
+        rows = self.db.execute("SELECT ats, board, name FROM board_names")
+        return {(ats, board): name for ats, board, name in rows}
 
     def close(self) -> None:
         self.db.close()

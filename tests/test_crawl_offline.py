@@ -210,3 +210,21 @@ def test_bad_configuration_exit_code(args, settings, message, tmp_path):
     result = scrapy(*args, settings={**defaults, **settings})
     assert result.returncode == 3, result.stderr[-2000:]
     assert message in result.stderr
+
+
+def test_a_board_corrects_an_inventory_name(server, crawl_settings, tmp_path):
+    """Greenhouse states its company name: the next crawl publishes it instead of the inventory's slug."""
+    registry = tmp_path / "companies.yml"
+    registry.write_text(
+        "- {name: northwind-inc, ats: greenhouse, token: northwind, source: stapply/greenhouse.csv}\n"
+        "- {name: Curated Name, ats: greenhouse, token: northwindreferral, source: curated}\n"
+    )
+    args = ("crawl", "greenhouse", "-a", f"companies={registry}")
+    assert scrapy(*args, settings=crawl_settings).returncode == 0
+    assert {job["company"] for job in published(crawl_settings)[0]["jobs"]} == {
+        "northwind-inc",
+        "Curated Name",
+    }
+    assert scrapy(*args, settings=crawl_settings).returncode == 0
+    companies = {job["board"]: job["company"] for job in published(crawl_settings)[0]["jobs"]}
+    assert companies == {"northwind": "Northwind", "northwindreferral": "Curated Name"}

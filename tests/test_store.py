@@ -177,6 +177,14 @@ def test_board_history(store):
     ]
 
 
+def test_learned_board_names(store):
+    assert store.board_names() == {}
+    store.learn_name("greenhouse", "10alabs", "10A Labs", T1)
+    store.learn_name("greenhouse", "10alabs", "10A Labs Inc.", T2)  # the latest statement wins
+    store.learn_name("lever", "x", "X", T2)
+    assert store.board_names() == {("greenhouse", "10alabs"): "10A Labs Inc.", ("lever", "x"): "X"}
+
+
 def test_open_jobs_since(store):
     store.upsert(job("old", posted_at="2026-10-01T00:00:00Z"), T1)
     store.upsert(job("new", posted_at="2026-11-19T00:00:00Z"), T1)

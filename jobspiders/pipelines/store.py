@@ -44,6 +44,8 @@ class StorePipeline(JobsPipeline):
             return
         try:
             for run in self.finished:
+                if run.company_name:
+                    self.store.learn_name(run.board.ats, run.board.token, run.company_name, self.seen_at)
                 closed = self.store.finish_board(
                     run.board.ats,
                     run.board.token,

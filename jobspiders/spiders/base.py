@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
@@ -45,7 +46,7 @@ from jobspiders.config import JobsConfig
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.middlewares import MIRRORED
 from jobspiders.registry import Board, load_registry, parse_shard, select_boards
-from jobspiders.registry_health import select_due
+from jobspiders.registry_health import load_learned_names, select_due
 from jobspiders.signals import board_finished
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class BoardRun:
     requests: int = 0
     invalid: int = 0
     errors: int = 0  # faults, unavailable details and invalid postings
+    company_name: str | None = None  # the name the board states about itself, when it does
     outcome: str | None = None  # set once: ok, empty, missing, failed
     reason: str | None = None
 
@@ -122,7 +124,8 @@ class AtsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.config = JobsConfig.from_settings(crawler.settings)
         registry_file = spider.companies_file or spider.config.companies
-        boards, _problems = load_registry(registry_file, ats=spider.name)
+        learned = load_learned_names(spider.config)
+        boards, _problems = load_registry(registry_file, ats=spider.name, learned_names=learned)
         spider.boards = list(
             select_boards(boards, ats=spider.name, tokens=spider.company_tokens, shard=spider.shard)
         )
@@ -157,6 +160,10 @@ class AtsSpider(scrapy.Spider):
     def postings(self, data: Any, board: Board) -> Iterable[Mapping[str, Any]]:
         """Posting records of one decoded list page."""
         raise NotImplementedError
+
+    def company_name(self, data: Any, board: Board) -> str | None:
+        """The company name a list page states (Greenhouse ``company_name``), to correct inventory names."""
+        return None
 
     def next_page(self, data: Any, response: Response, board: Board) -> Request | None:
         """The next list page, or None when this was the last."""
@@ -294,6 +301,8 @@ class AtsSpider(scrapy.Spider):
             self._done(run)
             return
         run.pages += 1
+        with suppress(TypeError, KeyError, AttributeError, ValueError):  # a name is a nicety, never a fault
+            run.company_name = run.company_name or self.company_name(data, run.board)
         for raw in records:
             if not isinstance(raw, Mapping):
                 self._invalid(run, None, f"posting is a {type(raw).__name__}, not an object")

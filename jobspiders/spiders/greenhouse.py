@@ -27,6 +27,13 @@ class GreenhouseSpider(AtsSpider):
     def postings(self, data: Any, board: Board) -> Iterable[Mapping[str, Any]]:
         return data["jobs"]
 
+    def company_name(self, data: Any, board: Board) -> str | None:
+        names = {
+            str(job.get("company_name") or "").strip() for job in data["jobs"] if isinstance(job, Mapping)
+        }
+        names.discard("")
+        return names.pop() if len(names) == 1 else None  # one board, one company
+
     def to_item(self, raw: Mapping[str, Any], board: Board) -> JobItem:
         job_id = raw["id"]
         url = public_url(
