@@ -1,0 +1,120 @@
+"""Shared helpers of the benchmark scripts: the machine, child processes with their peak RSS, tables."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (str(ROOT), str(Path(__file__).resolve().parent)):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+
+def machine() -> str:
+    """``nproc``, CPU model and RAM of this machine, and the Python running the benchmark."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f", {int(line.split()[1]) / 1024 / 1024:.1f} GB RAM"
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} CPUs ({model}){ram}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+@dataclass
+class Child:
+    returncode: int
+    wall: float
+    peak_rss_mb: float
+    cpu: float
+    stdout: str
+    stderr: str
+    rss_samples: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB) every 0.25 s
+
+    def rss_profile(self) -> str:
+        """RSS at each quarter of the run and when the peak happened: growth vs start-up vs the end."""
+        if not self.rss_samples:
+            return ""
+        points = []
+        for quarter in (0.25, 0.5, 0.75, 1.0):
+            at = quarter * self.wall
+            mb = max((m for t, m in self.rss_samples if t <= at), default=0.0)
+            points.append(f"{mb:.0f}")
+        peak_t, peak = max(self.rss_samples, key=lambda s: (s[1], -s[0]))
+        return f"RSS by quarter {'/'.join(points)} MB, sampled peak {peak:.0f} MB at {peak_t / self.wall:.0%}"
+
+
+def run_child(args: list[str], cwd: Path = ROOT, log: Path | None = None, timeout: float = 7200) -> Child:
+    """Run a process; its wall time, CPU time and peak RSS (``wait4``'s ``ru_maxrss`` of that child only).
+
+    stderr goes to ``log`` (a crawl's INFO log can be large), stdout is returned.
+    """
+    log = log or Path(os.devnull)
+    out_path = log.with_suffix(".stdout") if log.name != os.devnull else None
+    with open(log, "wb") as err, open(out_path or os.devnull, "wb") as out:  # noqa: PTH123
+        started = time.perf_counter()
+        process = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err)
+        deadline = started + timeout
+        samples: list[tuple[float, float]] = []
+        status_file = Path(f"/proc/{process.pid}/status")
+        next_sample = started
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            now = time.perf_counter()
+            if now >= next_sample:
+                next_sample = now + 0.25
+                try:
+                    text = status_file.read_text()
+                    kb = int(text.split("VmRSS:", 1)[1].split()[0])
+                    samples.append((now - started, kb / 1024))
+                except (OSError, IndexError, ValueError):
+                    pass
+            if now > deadline:
+                process.kill()
+            time.sleep(0.02)
+        wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stdout = out_path.read_text(errors="replace") if out_path else ""
+    stderr = log.read_text(errors="replace") if log.name != os.devnull else ""
+    return Child(
+        process.returncode,
+        wall,
+        usage.ru_maxrss / 1024,
+        usage.ru_utime + usage.ru_stime,
+        stdout,
+        stderr,
+        samples,
+    )
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    return "\n".join(
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        for row in cells
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "meets" if ok else "MISSES"

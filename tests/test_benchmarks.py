@@ -1,0 +1,100 @@
+"""Smoke test of the performance benchmarks (issue 8) in their smallest configuration, so they cannot rot.
+
+The figures themselves are measured, not asserted: these tests check that each benchmark runs, crawls the
+whole workload and prints its figures.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+BENCH = ROOT / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import workload as wl  # noqa: E402
+
+
+def run(script: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def test_workload_follows_the_spiders_requests():
+    load = wl.build(7, 3, seed=1)
+    again = wl.build(7, 3, seed=1)
+    assert load.responses == again.responses  # deterministic from the seed
+    assert load.postings == 21
+    # one list request, except the detail ATS (list page(s) + one detail per posting)
+    assert load.requests_by_ats == {
+        "greenhouse": 1,
+        "lever": 1,
+        "ashby": 1,
+        "recruitee": 1,
+        "smartrecruiters": 1 + 3,
+        "workable": 1 + 3,
+        "workday": 1 + 3,
+    }
+    for method, target, body in load.requests:
+        assert load.lookup(method, target, body) is not None
+        assert load.lookup(method, target, body).startswith(b"HTTP/1.1 200 OK\r\n")
+    # query order and JSON formatting do not matter to the fallback lookup
+    post = next(r for r in load.requests if r[0] == "POST")
+    assert load.lookup("POST", post[1], post[2].replace(b",", b", ")) is not None
+    assert load.lookup("GET", "/nowhere.example/x", b"") is None
+
+
+def test_crawl_benchmark_prints_its_figures():
+    out = run("crawl.py", "--boards", "7", "--postings", "5", "--capacity-seconds", "0.3")
+    for mode in ("baseline", "full", "recrawl"):
+        line = re.search(
+            rf"^  {mode}\s+(\d+) postings\s+([\d.]+)s wall.*?(\d+) items/s\s+peak RSS\s+(\d+) MB", out, re.M
+        )
+        assert line, f"no {mode} line in:\n{out}"
+        postings, wall, _items, rss = line.groups()
+        assert int(postings) == 35  # every posting of the workload was crawled
+        assert float(wall) > 0
+        assert int(rss) > 20
+    assert re.search(r"full/baseline items/s = \d+\.\d\d", out)
+    assert re.search(r"recrawl/baseline items/s = \d+\.\d\d", out)
+    assert re.search(r"publish alone: scrapy publish [\d.]+s wall \(exit 0", out)
+    assert re.search(r"stand-in capacity \(benchmarks/_server.FastServer.*: \d+ answers/s", out)
+    assert "targets (issue 8)" in out
+
+
+def test_normalize_benchmark_prints_its_figures():
+    out = run("normalize.py", "--inputs", "30", "--docs", "100", "--repeat", "1")
+    for name in (
+        "parse_date",
+        "parse_locations",
+        "parse_workplace",
+        "parse_salary",
+        "parse_employment_type",
+        "parse_seniority",
+        "tag_skills",
+        "match_profiles",
+        "html_to_text",
+        "normalize_posting",
+    ):
+        row = re.search(rf"^{name}\s+([\d,.]+)\s+[\d,]+", out, re.M)
+        assert row, f"no {name} row in:\n{out}"
+        assert float(row.group(1).replace(",", "")) > 0
+    assert re.search(r"skill tagging: 100 descriptions .* [\d,]+ descriptions/s; 10,000 in [\d.]+s", out)
+
+
+@pytest.mark.parametrize("script", ["workload.py", "crawl.py", "normalize.py"])
+def test_help(script):
+    assert "usage:" in run(script, "--help")
