@@ -43,6 +43,13 @@ def test_json_post_requests(spider):
     assert request.meta["board"] == "postats:acme"
 
 
+def test_requests_to_limited_hosts_keep_their_delay(spider):
+    (request,) = start_requests(spider)
+    assert request.meta["autothrottle_dont_adjust_delay"] is True
+    other = spider.request("https://elsewhere.example/x", spider.boards[0])
+    assert "autothrottle_dont_adjust_delay" not in other.meta
+
+
 def test_host_limits_become_download_slots():
     settings = Settings({"DOWNLOAD_SLOTS": {"other.example": {"concurrency": 3}}})
     PostSpider.update_settings(settings)

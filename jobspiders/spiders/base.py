@@ -199,6 +199,9 @@ class AtsSpider(scrapy.Spider):
             kwargs["body"] = json.dumps(json_body, separators=(",", ":"))
             headers.setdefault("Content-Type", "application/json")
         meta = {"board": board.key, **kwargs.pop("meta", {})}
+        if urlsplit(url).hostname in self.host_limits:
+            # AutoThrottle would lower the delay an ATS asked for down to DOWNLOAD_DELAY: keep it.
+            meta.setdefault("autothrottle_dont_adjust_delay", True)
         kwargs.setdefault("callback", self.parse_page)
         kwargs.setdefault("errback", self.page_failed)
         return Request(url, headers=headers, meta=meta, **kwargs)
