@@ -5,7 +5,7 @@ Field meanings are the contract of DESIGN.md ("JobItem and jobs.json").
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -66,10 +66,15 @@ class JobItem:
     profiles: list[str] = field(default_factory=list)
     description: str = ""
     raw: RawPosting | None = None
+    # Incremental re-crawls (pipelines/incremental.py); not exported (FEEDS fields) nor stored in the record.
+    raw_hash: str | None = None  # hash of the raw posting, as the store keeps it
+    unchanged: bool = False  # the same raw posting as the stored job: its fields come from the store
 
 
 def job_record(item: JobItem) -> dict[str, Any]:
-    """The item as a store/jobs.json record: every field but the raw values."""
-    record = asdict(item)
-    record.pop("raw", None)
-    return record
+    """The item as a store/jobs.json record: every field but the raw values.
+
+    Shallow (``asdict`` deep-copied the whole item, raw included, to drop raw): the record shares
+    the item's lists and dicts, which the store serialises at once.
+    """
+    return {f.name: getattr(item, f.name) for f in fields(item) if f.name != "raw"}

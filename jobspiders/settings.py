@@ -43,7 +43,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "jobspiders.pipelines.validate.ValidatePipeline": 100,
-    "jobspiders.pipelines.normalize.NormalizePipeline": 200,
+    # Before normalize: marks postings unchanged since the last crawl (their fields come from the store).
+    "jobspiders.pipelines.incremental.IncrementalPipeline": 150,
+    # NormalizePipeline, skipping the unchanged items.
+    "jobspiders.pipelines.incremental.ChangedNormalizePipeline": 200,
     "jobspiders.pipelines.profiles.ProfilePipeline": 300,
     "jobspiders.pipelines.skills.SkillsPipeline": 400,
     "jobspiders.pipelines.dedup.DedupPipeline": 500,
@@ -116,4 +119,6 @@ JOBS_PUBLISH_MAX_DROP = 0.5  # refuse to publish a list this much shorter than t
 # per company and role, listing all its locations (the same opening posted once per city).
 JOBS_DEDUP = "location"
 JOBS_README_MAX_ROWS = 500  # rows in each README table (newest first); the rest: jobs.json, the web page
+JOBS_INCREMENTAL = True  # postings unchanged since the last crawl are not normalized again
+JOBS_STORE_BATCH = 500  # items per store transaction (also committed when a board finishes)
 JOBS_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0: none)

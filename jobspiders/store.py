@@ -15,7 +15,13 @@ Backends implement `JobStore`:
 - ``crawl_totals(ats)``: postings the ATS's boards listed in its latest crawls, for the monitors.
 - ``board_history()``: every board crawl, for the registry's board health (dormant boards).
 
-Each write is its own transaction (SQLite in WAL mode), so a killed crawl leaves a consistent store and
+Incremental re-crawls (`jobspiders.pipelines.incremental`): each job keeps ``raw_hash``, the hash of the
+raw posting it was normalized from, and the ``filtered`` table keeps the hashes of postings no list profile
+wanted. ``raw_hashes(ats)`` loads them, ``stored_job(id)`` reads one record back, ``touch(ids, seen_at)`` only
+bumps ``last_seen`` (and reopens) unchanged jobs, and ``upsert_many``/``remember_filtered`` write in one
+transaction per call (the store pipeline batches them).
+
+Each write call is one transaction (SQLite in WAL mode), so a killed crawl leaves a consistent store and
 loses nothing that was committed. Both backends create and migrate their schema themselves when opened
 and refuse a store whose schema is newer than this code.
 """
@@ -25,13 +31,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 from jobspiders.config import ConfigError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: jobs.raw_hash and the filtered table (incremental re-crawls)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
@@ -44,7 +50,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     closed_at TEXT,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    raw_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_board ON jobs (ats, board);
 CREATE INDEX IF NOT EXISTS jobs_open_posted ON jobs (closed_at, posted_at);
@@ -55,6 +62,13 @@ CREATE TABLE IF NOT EXISTS board_names (
     learned_at TEXT NOT NULL,
     PRIMARY KEY (ats, board)
 );
+CREATE TABLE IF NOT EXISTS filtered (
+    id TEXT PRIMARY KEY,
+    ats TEXT NOT NULL,
+    raw_hash TEXT NOT NULL,
+    seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS filtered_ats ON filtered (ats);
 CREATE TABLE IF NOT EXISTS board_runs (
     ats TEXT NOT NULL,
     board TEXT NOT NULL,
@@ -71,6 +85,11 @@ TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
 
 class JobStore(Protocol):
     def upsert(self, job: Mapping[str, Any], seen_at: str) -> bool: ...
+    def upsert_many(self, jobs: Iterable[Mapping[str, Any]], seen_at: str) -> int: ...
+    def touch(self, ids: Iterable[str], seen_at: str) -> None: ...
+    def raw_hashes(self, ats: str) -> tuple[dict[str, str], dict[str, str]]: ...
+    def stored_job(self, job_id: str) -> dict[str, Any] | None: ...
+    def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None: ...
     def finish_board(
         self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
     ) -> int: ...
@@ -99,53 +118,114 @@ class SqliteStore:
 
     def _migrate(self) -> None:
         with self.db:
-            self.db.executescript(SCHEMA)
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) > SCHEMA_VERSION:
+            row = None
+            if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+                row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is not None and int(row[0]) > SCHEMA_VERSION:
                 raise ConfigError(f"JOBS_DB {self.path} has schema {row[0]}, newer than this jobspiders")
+            self.db.executescript(SCHEMA)
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(jobs)")}
+            if "raw_hash" not in columns:  # schema 1 -> 2, in place: existing jobs are re-normalized once
+                self.db.execute("ALTER TABLE jobs ADD COLUMN raw_hash TEXT")
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
 
     def upsert(self, job: Mapping[str, Any], seen_at: str) -> bool:
         """Store one job; True when we had never seen it."""
-        with self.db:
-            row = self.db.execute(
-                "SELECT first_seen, last_seen FROM jobs WHERE id = ?", (job["id"],)
-            ).fetchone()
-            # The earliest and latest sightings, whatever order concurrent crawls commit in.
-            first_seen = min(row[0], seen_at) if row else seen_at
-            last_seen = max(row[1], seen_at) if row else seen_at
-            posted_at = first_seen if job["date_source"] == "first_seen" else job["posted_at"]
-            doc = {**job, "posted_at": posted_at, "first_seen": first_seen, "last_seen": last_seen}
-            self.db.execute(
-                """INSERT INTO jobs (id, ats, board, dedup_key, posted_at, date_source, first_seen,
-                                     last_seen, closed_at, data)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
-                   ON CONFLICT (id) DO UPDATE SET
-                     dedup_key = excluded.dedup_key, posted_at = excluded.posted_at,
-                     date_source = excluded.date_source, first_seen = excluded.first_seen,
-                     last_seen = excluded.last_seen,
-                     closed_at = NULL, data = excluded.data""",
-                (
-                    job["id"],
-                    job["ats"],
-                    job["board"],
-                    job["dedup_key"],
-                    posted_at,
-                    job["date_source"],
-                    first_seen,
-                    last_seen,
-                    json.dumps(doc, ensure_ascii=False, sort_keys=True),
-                ),
-            )
+        return self.upsert_many([job], seen_at) == 1
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE): concurrent writers queue, and the
+        reads inside it see what the writes will change."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
+
+    def upsert_many(self, jobs: Iterable[Mapping[str, Any]], seen_at: str) -> int:
+        """Store jobs in one transaction; how many we had never seen. A job may carry ``raw_hash``."""
+        new = 0
+        with self._write():
+            for job in jobs:
+                new += self._upsert(job, seen_at)
+        return new
+
+    def _upsert(self, job: Mapping[str, Any], seen_at: str) -> bool:
+        row = self.db.execute("SELECT first_seen, last_seen FROM jobs WHERE id = ?", (job["id"],)).fetchone()
+        # The earliest and latest sightings, whatever order concurrent crawls commit in.
+        first_seen = min(row[0], seen_at) if row else seen_at
+        last_seen = max(row[1], seen_at) if row else seen_at
+        posted_at = first_seen if job["date_source"] == "first_seen" else job["posted_at"]
+        doc = {key: value for key, value in job.items() if key != "raw_hash"}
+        doc.update(posted_at=posted_at, first_seen=first_seen, last_seen=last_seen)
+        self.db.execute(
+            """INSERT INTO jobs (id, ats, board, dedup_key, posted_at, date_source, first_seen,
+                                 last_seen, closed_at, data, raw_hash)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+               ON CONFLICT (id) DO UPDATE SET
+                 dedup_key = excluded.dedup_key, posted_at = excluded.posted_at,
+                 date_source = excluded.date_source, first_seen = excluded.first_seen,
+                 last_seen = excluded.last_seen,
+                 closed_at = NULL, data = excluded.data, raw_hash = excluded.raw_hash""",
+            (
+                job["id"],
+                job["ats"],
+                job["board"],
+                job["dedup_key"],
+                posted_at,
+                job["date_source"],
+                first_seen,
+                last_seen,
+                json.dumps(doc, ensure_ascii=False, sort_keys=True),
+                job.get("raw_hash"),
+            ),
+        )
         return row is None
+
+    def touch(self, ids: Iterable[str], seen_at: str) -> None:
+        """Jobs seen again unchanged: only ``last_seen`` moves (never back) and they are open again."""
+        with self._write():
+            self.db.executemany(
+                "UPDATE jobs SET last_seen = max(last_seen, ?), closed_at = NULL WHERE id = ?",
+                [(seen_at, job_id) for job_id in ids],
+            )
+
+    def raw_hashes(self, ats: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The ATS's stored jobs' and filtered postings' raw hashes: ({id: hash}, {id: hash})."""
+        jobs = dict(
+            self.db.execute("SELECT id, raw_hash FROM jobs WHERE ats = ? AND raw_hash IS NOT NULL", (ats,))
+        )
+        filtered = dict(self.db.execute("SELECT id, raw_hash FROM filtered WHERE ats = ?", (ats,)))
+        return jobs, filtered
+
+    def stored_job(self, job_id: str) -> dict[str, Any] | None:
+        """One stored job record (jobs.json fields, with ``dedup_key``), or None."""
+        row = self.db.execute("SELECT data, last_seen FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            return None
+        doc = json.loads(row[0])
+        doc["last_seen"] = row[1]
+        return doc
+
+    def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None:
+        """Postings no list wanted, as (id, ats, raw_hash): unchanged, they are not normalized again."""
+        with self._write():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO filtered VALUES (?, ?, ?, ?)",
+                [(job_id, ats, raw_hash, seen_at) for job_id, ats, raw_hash in rows],
+            )
 
     def finish_board(
         self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
     ) -> int:
         """Record the board's crawl; returns how many jobs it closed."""
         seen = {f"{ats}:{board}:{job_id}" for job_id in job_ids}
-        with self.db:
+        with self._write():
             self.db.execute(
                 "INSERT OR REPLACE INTO board_runs VALUES (?, ?, ?, ?, ?, ?)",
                 (ats, board, at, outcome, reason, len(seen)),
@@ -165,11 +245,15 @@ class SqliteStore:
     def open_jobs(self, since: str) -> Iterator[dict[str, Any]]:
         with closing(
             self.db.execute(
-                "SELECT data FROM jobs WHERE closed_at IS NULL AND posted_at >= ? ORDER BY id", (since,)
+                """SELECT data, last_seen FROM jobs WHERE closed_at IS NULL AND posted_at >= ?
+                   ORDER BY id""",
+                (since,),
             )
         ) as cursor:
-            for (data,) in cursor:
-                yield json.loads(data)
+            for data, last_seen in cursor:
+                doc = json.loads(data)
+                doc["last_seen"] = last_seen  # `touch` moves the column only
+                yield doc
 
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
         rows = self.db.execute(

@@ -27,7 +27,7 @@ from psycopg import conninfo
 
 from jobspiders.config import ConfigError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Any 64-bit number unique to this project: serializes migrations of concurrent starters.
 MIGRATION_LOCK = 0x6A6F6273_70696465
 TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
@@ -68,13 +68,23 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             PRIMARY KEY (ats, board)
         )""",
     ),
+    3: (  # incremental re-crawls: the raw posting's hash, and the postings no profile wanted
+        "ALTER TABLE jobs ADD COLUMN raw_hash TEXT",
+        """CREATE TABLE filtered (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            ats TEXT COLLATE "C" NOT NULL,
+            raw_hash TEXT NOT NULL,
+            seen_at TEXT COLLATE "C" NOT NULL
+        )""",
+        "CREATE INDEX filtered_ats ON filtered (ats)",
+    ),
 }
 
 UPSERT = """
 INSERT INTO jobs AS j (id, ats, board, dedup_key, posted_at, date_source, first_seen, last_seen,
-                       closed_at, data)
+                       closed_at, data, raw_hash)
 VALUES (%(id)s, %(ats)s, %(board)s, %(dedup_key)s, %(posted_at)s, %(date_source)s, %(seen)s, %(seen)s,
-        NULL, %(data)s)
+        NULL, %(data)s, %(raw_hash)s)
 ON CONFLICT (id) DO UPDATE SET
     dedup_key = EXCLUDED.dedup_key,
     posted_at = CASE WHEN EXCLUDED.date_source = 'first_seen' THEN LEAST(j.first_seen, EXCLUDED.first_seen)
@@ -83,7 +93,8 @@ ON CONFLICT (id) DO UPDATE SET
     first_seen = LEAST(j.first_seen, EXCLUDED.first_seen),
     last_seen = GREATEST(j.last_seen, EXCLUDED.last_seen),
     closed_at = NULL,
-    data = EXCLUDED.data
+    data = EXCLUDED.data,
+    raw_hash = EXCLUDED.raw_hash
 RETURNING (xmax = 0) AS inserted
 """
 
@@ -144,22 +155,71 @@ class PostgresStore:
 
     def upsert(self, job: Mapping[str, Any], seen_at: str) -> bool:
         """Store one job; True when we had never seen it."""
+        return self.upsert_many([job], seen_at) == 1
+
+    def upsert_many(self, jobs: Iterable[Mapping[str, Any]], seen_at: str) -> int:
+        """Store jobs in one transaction; how many we had never seen. A job may carry ``raw_hash``."""
+        new = 0
+        with self.db.transaction():
+            for job in jobs:
+                row = self.db.execute(UPSERT, self._params(job, seen_at)).fetchone()
+                new += bool(row[0])
+        return new
+
+    @staticmethod
+    def _params(job: Mapping[str, Any], seen_at: str) -> dict[str, Any]:
         posted_at = seen_at if job["date_source"] == "first_seen" else job["posted_at"]
-        doc = {key: value for key, value in job.items() if key not in TRACKED}
+        doc = {key: value for key, value in job.items() if key not in TRACKED and key != "raw_hash"}
+        return {
+            "id": job["id"],
+            "ats": job["ats"],
+            "board": job["board"],
+            "dedup_key": job["dedup_key"],
+            "posted_at": posted_at,
+            "date_source": job["date_source"],
+            "seen": seen_at,
+            "data": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+            "raw_hash": job.get("raw_hash"),
+        }
+
+    def touch(self, ids: Iterable[str], seen_at: str) -> None:
+        """Jobs seen again unchanged: only ``last_seen`` moves (never back) and they are open again."""
+        self.db.execute(
+            """UPDATE jobs SET last_seen = GREATEST(last_seen, %s), closed_at = NULL
+               WHERE id = ANY(%s)""",
+            (seen_at, sorted(set(ids))),
+        )
+
+    def raw_hashes(self, ats: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The ATS's stored jobs' and filtered postings' raw hashes: ({id: hash}, {id: hash})."""
+        jobs = self.db.execute(
+            "SELECT id, raw_hash FROM jobs WHERE ats = %s AND raw_hash IS NOT NULL", (ats,)
+        ).fetchall()
+        filtered = self.db.execute("SELECT id, raw_hash FROM filtered WHERE ats = %s", (ats,)).fetchall()
+        return dict(jobs), dict(filtered)
+
+    def stored_job(self, job_id: str) -> dict[str, Any] | None:
+        """One stored job record (jobs.json fields, with ``dedup_key``), or None."""
         row = self.db.execute(
-            UPSERT,
-            {
-                "id": job["id"],
-                "ats": job["ats"],
-                "board": job["board"],
-                "dedup_key": job["dedup_key"],
-                "posted_at": posted_at,
-                "date_source": job["date_source"],
-                "seen": seen_at,
-                "data": json.dumps(doc, ensure_ascii=False, sort_keys=True),
-            },
+            "SELECT data, dedup_key, posted_at, date_source, first_seen, last_seen FROM jobs WHERE id = %s",
+            (job_id,),
         ).fetchone()
-        return bool(row[0])
+        if row is None:
+            return None
+        data, dedup, *tracked = row
+        return {**json.loads(data), "dedup_key": dedup, **dict(zip(TRACKED, tracked, strict=True))}
+
+    def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None:
+        """Postings no list wanted, as (id, ats, raw_hash): unchanged, they are not normalized again."""
+        params = [(job_id, ats, raw_hash, seen_at) for job_id, ats, raw_hash in rows]
+        if not params:
+            return
+        with self.db.transaction(), self.db.cursor() as cursor:
+            cursor.executemany(
+                """INSERT INTO filtered VALUES (%s, %s, %s, %s)
+                   ON CONFLICT (id) DO UPDATE SET raw_hash = EXCLUDED.raw_hash, seen_at = EXCLUDED.seen_at""",
+                params,
+            )
 
     def finish_board(
         self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str

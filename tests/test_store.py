@@ -296,3 +296,75 @@ def test_postgres_schema_is_created_once_and_versioned(fresh_postgres):
         db.execute("INSERT INTO jobspiders_schema (version) VALUES (99)")
     with pytest.raises(ConfigError, match="newer than this"):
         open_store(fresh_postgres)
+
+
+# --- incremental re-crawls and batched writes (issue 8) ----------------------------------------------
+
+
+def test_upsert_many_is_one_batch_and_counts_new_jobs(store):
+    assert store.upsert_many([job("1"), job("2")], T1) == 2
+    assert store.upsert_many([job("2", title="New"), job("3")], T2) == 1
+    records = {r["id"]: r for r in store.open_jobs("2000-01-01")}
+    assert sorted(records) == [job(n)["id"] for n in ("1", "2", "3")]
+    assert (records[job("2")["id"]]["title"], records[job("2")["id"]]["first_seen"]) == ("New", T1)
+    assert store.upsert_many([], T3) == 0
+
+
+def test_raw_hash_is_kept_beside_the_document(store):
+    store.upsert_many([job("1", raw_hash="h1"), job("2")], T1)
+    assert store.raw_hashes("greenhouse") == ({job("1")["id"]: "h1"}, {})
+    assert store.raw_hashes("lever") == ({}, {})
+    (record, _) = store.open_jobs("2000-01-01")
+    assert "raw_hash" not in record
+    stored = store.stored_job(job("1")["id"])
+    assert stored["title"] == "Backend Engineer"
+    assert "raw_hash" not in stored
+    assert stored["dedup_key"] == job("1")["dedup_key"]
+    assert store.stored_job("greenhouse:acme:nope") is None
+
+
+def test_touch_bumps_last_seen_reopens_and_never_goes_back(store):
+    store.upsert_many([job("1", raw_hash="h1"), job("2", raw_hash="h2")], T1)
+    store.finish_board("greenhouse", "acme", "ok", None, ["2"], T2)  # closes 1
+    assert ids(store) == [job("2")["id"]]
+    store.touch([job("1")["id"], job("2")["id"]], T3)
+    records = {r["id"]: r for r in store.open_jobs("2000-01-01")}
+    assert [(r["first_seen"], r["last_seen"]) for r in records.values()] == [(T1, T3), (T1, T3)]
+    assert store.stored_job(job("1")["id"])["last_seen"] == T3
+    store.touch([job("1")["id"]], T2)  # an older crawl committing late
+    assert store.stored_job(job("1")["id"])["last_seen"] == T3
+    store.touch([], T3)
+
+
+def test_filtered_postings_are_remembered(store):
+    store.remember_filtered([("greenhouse:acme:9", "greenhouse", "h9")], T1)
+    store.remember_filtered([("greenhouse:acme:9", "greenhouse", "h9b"), ("lever:x:1", "lever", "l")], T2)
+    store.remember_filtered([], T2)
+    assert store.raw_hashes("greenhouse") == ({}, {"greenhouse:acme:9": "h9b"})
+    assert ids(store) == []
+
+
+def test_schema_1_database_is_migrated_in_place(tmp_path):
+    path = tmp_path / "jobs.db"
+    with sqlite3.connect(path) as db:  # a store written by the schema-1 code
+        db.executescript(
+            """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+               INSERT INTO meta VALUES ('schema_version', '1');
+               CREATE TABLE jobs (id TEXT PRIMARY KEY, ats TEXT NOT NULL, board TEXT NOT NULL,
+                   dedup_key TEXT NOT NULL, posted_at TEXT NOT NULL, date_source TEXT NOT NULL,
+                   first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, closed_at TEXT, data TEXT NOT NULL);
+               INSERT INTO jobs VALUES ('greenhouse:acme:1', 'greenhouse', 'acme', 'k',
+                   '2026-11-10T09:00:00Z', 'ats', '2026-11-18T12:00:00Z', '2026-11-18T12:00:00Z', NULL,
+                   '{"id": "greenhouse:acme:1", "last_seen": "2026-11-18T12:00:00Z", "title": "Old"}');"""
+        )
+    store = SqliteStore(path)
+    try:
+        assert [r["title"] for r in store.open_jobs("2000-01-01")] == ["Old"]
+        assert store.raw_hashes("greenhouse") == ({}, {})  # no hash yet: normalized once more
+        store.upsert(job("1", raw_hash="h1"), T2)
+        assert store.raw_hashes("greenhouse")[0] == {"greenhouse:acme:1": "h1"}
+    finally:
+        store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    SqliteStore(path).close()  # opening again is a no-op

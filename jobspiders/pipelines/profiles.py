@@ -11,7 +11,8 @@ class ProfilePipeline(JobsPipeline):
     concern = "profiles"
 
     def process_item(self, item: JobItem) -> JobItem:
-        item.profiles = match_profiles(item.title)
+        if not item.unchanged:  # unchanged items keep their stored profiles
+            item.profiles = match_profiles(item.title)
         if not item.profiles:
             self.drop(item, "no_profile")
         for name in item.profiles:

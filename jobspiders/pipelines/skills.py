@@ -11,6 +11,7 @@ class SkillsPipeline(JobsPipeline):
     concern = "skills"
 
     def process_item(self, item: JobItem) -> JobItem:
-        item.skills = tag_skills(f"{item.title}\n{item.description}")
+        if not item.unchanged:  # unchanged items keep their stored skills
+            item.skills = tag_skills(f"{item.title}\n{item.description}")
         self.count("tagged" if item.skills else "none")
         return item

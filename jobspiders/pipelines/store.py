@@ -15,7 +15,11 @@ logger = logging.getLogger(__name__)
 
 class StorePipeline(JobsPipeline):
     """Upserts every item into the store; when the crawl ends, records each board's outcome and closes
-    the jobs that correctly answering boards no longer list (failed boards close nothing)."""
+    the jobs that correctly answering boards no longer list (failed boards close nothing).
+
+    Writes are batched: one transaction per ``JOBS_STORE_BATCH`` items, and one whenever a board finishes
+    and when the spider closes, so a killed crawl loses at most the uncommitted batch. Items marked
+    ``unchanged`` (pipelines/incremental.py) only bump ``last_seen`` and reopen their job."""
 
     concern = "store"
 
@@ -24,6 +28,9 @@ class StorePipeline(JobsPipeline):
         self.store: JobStore | None = None
         self.finished: list[BoardRun] = []
         self.seen_at = to_iso(self.config.now)
+        self.batch_size = max(1, self.crawler.settings.getint("JOBS_STORE_BATCH", 500))
+        self.pending: list[dict] = []
+        self.touched: list[str] = []
         self.crawler.signals.connect(self.board_finished, signal=board_finished)
 
     def open_spider(self) -> None:
@@ -31,18 +38,44 @@ class StorePipeline(JobsPipeline):
 
     def board_finished(self, run: BoardRun) -> None:
         self.finished.append(run)
+        self.flush()
 
     def process_item(self, item: JobItem) -> JobItem:
-        record = job_record(item)
-        record["dedup_key"] = dedup_key(item.company, item.title, item.location)
-        new = self.store.upsert(record, self.seen_at)
-        self.count("new" if new else "seen_again")
+        if item.unchanged:
+            self.touched.append(item.id)
+        else:
+            record = job_record(item)
+            record.pop("unchanged", None)
+            record["dedup_key"] = dedup_key(item.company, item.title, item.location)
+            self.pending.append(record)
+        if len(self.pending) + len(self.touched) >= self.batch_size:
+            self.flush()
         return item
+
+    def flush(self) -> None:
+        """Commit the buffered writes (one transaction each for upserts and touches)."""
+        if self.store is None:
+            return
+        if self.pending:
+            records, self.pending = self.pending, []
+            new = self.store.upsert_many(records, self.seen_at)
+            self._count("new", new)
+            self._count("seen_again", len(records) - new)
+        if self.touched:
+            ids, self.touched = self.touched, []
+            self.store.touch(ids, self.seen_at)
+            self._count("seen_again", len(ids))
+            self._count("unchanged", len(ids))
+
+    def _count(self, outcome: str, n: int) -> None:
+        if n:
+            self.crawler.stats.inc_value(f"jobspiders/{self.concern}/{outcome}", n)
 
     def close_spider(self) -> None:
         if self.store is None:
             return
         try:
+            self.flush()
             for run in self.finished:
                 if run.company_name:
                     self.store.learn_name(run.board.ats, run.board.token, run.company_name, self.seen_at)

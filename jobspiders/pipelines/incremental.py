@@ -1,0 +1,142 @@
+"""Incremental re-crawls (issue 8): a posting whose raw content did not change since the last crawl is not
+normalized again.
+
+`IncrementalPipeline` (before normalize) hashes each item's raw posting (`raw_hash`: the RawPosting fields
+and the identity fields the spider fills, as stable JSON). The hashes of the spider's ATS are loaded once
+when the spider opens: the stored jobs' and those of postings no list profile wanted (the store's
+``filtered`` table). An item whose hash matches a stored job gets that job's published fields from the
+store and ``unchanged = True``: normalize, profiles and skills skip it and the store only bumps its
+``last_seen`` (and reopens it); the feed, expiry and spidermon still see a complete item. An item whose
+hash matches a filtered posting is dropped as ``no_profile`` at once. Dropped ``no_profile`` items are
+remembered in ``filtered`` when the spider closes. ``JOBS_INCREMENTAL = False`` turns it all off.
+
+Closing jobs does not depend on any of this: the spider reports every job id it listed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import fields
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from jobspiders.items import JobItem, RawPosting
+from jobspiders.normalize.dates import to_iso
+from jobspiders.pipelines.base import JobsPipeline
+from jobspiders.pipelines.normalize import NormalizePipeline
+from jobspiders.store import JobStore, open_store
+
+# Bump when what the pipelines derive from the same raw posting changes (normalizers, profiles, skills):
+# every stored hash then differs once and each job is normalized again.
+HASH_VERSION = "1"
+_RAW_FIELDS = tuple(f.name for f in fields(RawPosting))
+# The stored record's fields that normalize and later pipelines fill (the spider fills the identity ones).
+FILLED = (
+    "title",
+    "url",
+    "location",
+    "locations",
+    "workplace",
+    "employment_type",
+    "seniority",
+    "posted_at",
+    "date_source",
+    "salary",
+    "skills",
+    "profiles",
+    "description",
+)
+
+
+def raw_hash(item: JobItem) -> str:
+    """A stable hash of what the pipelines derive an item from."""
+    raw = item.raw
+    parts: dict[str, Any] = {name: getattr(raw, name) for name in _RAW_FIELDS} if raw is not None else {}
+    parts.update(
+        v=HASH_VERSION, title=item.title, url=item.url, company=item.company, company_url=item.company_url
+    )
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+class IncrementalPipeline(JobsPipeline):
+    """Marks the items whose raw posting is the stored one (see the module docstring)."""
+
+    concern = "incremental"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.enabled = self.crawler.settings.getbool("JOBS_INCREMENTAL", True)
+        self.store: JobStore | None = None
+        self.known: dict[str, str] = {}
+        self.filtered: dict[str, str] = {}
+        self.newly_filtered: list[tuple[str, str, str]] = []
+        self.now = to_iso(self.config.now)
+        if self.enabled:
+            self.crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+
+    def open_spider(self) -> None:
+        if not self.enabled:
+            return
+        self.store = open_store(self.config.db)
+        name = getattr(self.crawler.spider, "name", None)
+        if name:
+            self.known, self.filtered = self.store.raw_hashes(name)
+
+    def process_item(self, item: JobItem) -> JobItem:
+        if self.store is None:
+            return item
+        digest = item.raw_hash = raw_hash(item)
+        if self.known.get(item.id) == digest and self._fill(item):
+            self.count("unchanged")
+            return item
+        if self.filtered.get(item.id) == digest:
+            self.count("filtered")
+            self.crawler.stats.inc_value("jobspiders/profiles/no_profile")
+            raise DropItem(f"no_profile {item.id}")
+        self.count("changed")
+        return item
+
+    def _fill(self, item: JobItem) -> bool:
+        stored = self.store.stored_job(item.id) if self.store is not None else None
+        if stored is None:
+            return False
+        for name in FILLED:
+            if name in stored:
+                setattr(item, name, stored[name])
+        if item.date_source == "first_seen":  # as normalize leaves it; the store keeps the first date
+            item.posted_at = self.now
+        item.unchanged = True
+        return True
+
+    def item_dropped(self, item: Any, exception: BaseException, **kwargs: Any) -> None:
+        if (
+            isinstance(item, JobItem)
+            and item.raw_hash
+            and not item.unchanged
+            and str(exception).startswith("no_profile ")
+            and self.filtered.get(item.id) != item.raw_hash
+        ):
+            self.newly_filtered.append((item.id, item.ats, item.raw_hash))
+
+    def close_spider(self) -> None:
+        if self.store is None:
+            return
+        try:
+            if self.newly_filtered:
+                self.store.remember_filtered(self.newly_filtered, self.now)
+        finally:
+            self.store.close()
+            self.store = None
+
+
+class ChangedNormalizePipeline(NormalizePipeline):
+    """`NormalizePipeline` for the items `IncrementalPipeline` did not mark unchanged."""
+
+    def process_item(self, item: JobItem) -> JobItem:
+        if item.unchanged:
+            return item
+        return super().process_item(item)

@@ -1,0 +1,209 @@
+"""Incremental re-crawls and batched store writes (issue 8): the pipelines over a real SQLite store."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict
+
+import pytest
+from scrapy import signals
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from jobspiders.items import JobItem, RawPosting
+from jobspiders.pipelines import incremental, normalize
+from jobspiders.pipelines.dedup import DedupPipeline
+from jobspiders.pipelines.incremental import ChangedNormalizePipeline, IncrementalPipeline, raw_hash
+from jobspiders.pipelines.profiles import ProfilePipeline
+from jobspiders.pipelines.skills import SkillsPipeline
+from jobspiders.pipelines.store import StorePipeline
+from jobspiders.registry import Board
+from jobspiders.spiders.base import BoardRun
+from jobspiders.spiders.greenhouse import GreenhouseSpider
+
+NOW1, NOW2 = "2026-11-20T12:00:00Z", "2026-11-21T12:00:00Z"
+PUBLISHED = ("title", "url", "location", "locations", "workplace", "employment_type", "seniority")
+PUBLISHED += ("posted_at", "date_source", "salary", "skills", "profiles", "description", "company")
+
+
+def posting(job_id: str, title: str = "Senior Backend Engineer (Go)", **raw: object) -> JobItem:
+    url = f"https://boards.greenhouse.io/acme/jobs/{job_id}"
+    fields = {
+        "location": "Berlin, Germany",
+        "description": "<p>We use Go, PostgreSQL and Kubernetes. 70.000 - 90.000 EUR per year.</p>",
+        "posted_at": "2026-11-15T10:00:00Z",
+        **raw,
+    }
+    return JobItem(
+        id=f"greenhouse:acme:{job_id}",
+        ats="greenhouse",
+        board="acme",
+        job_id=job_id,
+        company="Acme",
+        title=title,
+        url=url,
+        raw=RawPosting(title=title, url=url, company="Acme", **fields),
+    )
+
+
+class Crawl:
+    """The pipelines from incremental to store, as Scrapy runs them, over one store."""
+
+    def __init__(self, db: str, now: str, **settings: object) -> None:
+        self.crawler = get_crawler(
+            GreenhouseSpider, settings_dict={"JOBS_DB": db, "JOBS_NOW": now, **settings}
+        )
+        self.crawler.spider = GreenhouseSpider.from_crawler(self.crawler, companies=[])
+        self.pipes = [
+            cls(self.crawler)
+            for cls in (
+                IncrementalPipeline,
+                ChangedNormalizePipeline,
+                ProfilePipeline,
+                SkillsPipeline,
+                DedupPipeline,
+                StorePipeline,
+            )
+        ]
+        for pipe in self.pipes:
+            if hasattr(pipe, "open_spider"):
+                pipe.open_spider()
+        self.out: list[JobItem] = []
+
+    def feed(self, *items: JobItem) -> None:
+        for item in items:
+            try:
+                for pipe in self.pipes:
+                    item = pipe.process_item(item)
+            except DropItem as exc:
+                self.crawler.signals.send_catch_log(
+                    signals.item_dropped, item=item, response=None, exception=exc, spider=self.crawler.spider
+                )
+            else:
+                self.out.append(item)
+
+    def close(self) -> dict:
+        for pipe in reversed(self.pipes):
+            if hasattr(pipe, "close_spider"):
+                pipe.close_spider()
+        return self.crawler.stats.get_stats()
+
+
+def rows(db: str) -> dict[str, tuple]:
+    with sqlite3.connect(db) as conn:
+        return {
+            r[0]: r[1:] for r in conn.execute("SELECT id, first_seen, last_seen, closed_at, data FROM jobs")
+        }
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    return str(tmp_path / "jobs.db")
+
+
+def test_unchanged_postings_are_not_normalized_again(db, monkeypatch):
+    first = Crawl(db, NOW1)
+    first.feed(posting("1"), posting("2", posted_at=None), posting("3", title="Office Manager"))
+    stats1 = first.close()
+    assert stats1["jobspiders/store/new"] == 2
+    assert stats1["jobspiders/profiles/no_profile"] == 1
+    before = rows(db)
+
+    calls = []
+    real = normalize.normalize_posting
+    monkeypatch.setattr(normalize, "normalize_posting", lambda *a: calls.append(a) or real(*a))
+    second = Crawl(db, NOW2)
+    second.feed(posting("1"), posting("2", posted_at=None), posting("3", title="Office Manager"))
+    stats2 = second.close()
+    assert calls == []  # nothing normalized, the filtered posting included
+    assert stats2["jobspiders/incremental/unchanged"] == 2
+    assert stats2["jobspiders/incremental/filtered"] == 1
+    assert stats2["jobspiders/profiles/no_profile"] == 1
+    assert stats2["jobspiders/store/seen_again"] == 2
+    assert stats2["jobspiders/store/unchanged"] == 2
+    assert "jobspiders/store/new" not in stats2
+    # The items are complete: the same published fields as a first crawl gives (feed, expiry, spidermon).
+    for old, new in zip(first.out, second.out, strict=True):
+        assert new.unchanged
+        assert not old.unchanged
+        same = [k for k in PUBLISHED if not (k == "posted_at" and old.date_source == "first_seen")]
+        assert {k: getattr(new, k) for k in same} == {k: getattr(old, k) for k in same}
+    assert second.out[1].date_source == "first_seen"
+    assert second.out[1].posted_at == NOW2
+    # The store only moved last_seen.
+    after = rows(db)
+    assert {k: (v[0], v[1], v[3]) for k, v in after.items()} == {
+        k: (v[0], NOW2, v[3]) for k, v in before.items()
+    }
+
+
+def test_changed_postings_are_normalized_and_stored(db):
+    first = Crawl(db, NOW1)
+    first.feed(posting("1"), posting("3", title="Office Manager"))
+    first.close()
+    second = Crawl(db, NOW2)
+    second.feed(posting("1", location="Munich, Germany"), posting("3", title="Backend Engineer"))
+    stats = second.close()
+    assert stats["jobspiders/incremental/changed"] == 2
+    assert [item.unchanged for item in second.out] == [False, False]
+    assert second.out[0].location.startswith("Munich")
+    assert stats["jobspiders/store/new"] == 1
+    assert stats["jobspiders/store/seen_again"] == 1
+    data = rows(db)
+    assert '"Munich' in data["greenhouse:acme:1"][3]
+    assert data["greenhouse:acme:1"][:2] == (NOW1, NOW2)
+
+
+def test_a_closed_job_seen_again_unchanged_is_reopened(db):
+    first = Crawl(db, NOW1)
+    first.feed(posting("1"))
+    first.close()
+    from jobspiders.store import SqliteStore
+
+    store = SqliteStore(db)
+    store.finish_board("greenhouse", "acme", "empty", None, [], NOW1)
+    store.close()
+    assert rows(db)["greenhouse:acme:1"][2] == NOW1
+    second = Crawl(db, NOW2)
+    second.feed(posting("1"))
+    second.close()
+    assert second.out[0].unchanged
+    assert rows(db)["greenhouse:acme:1"][1:3] == (NOW2, None)
+
+
+def test_incremental_can_be_turned_off(db):
+    for now in (NOW1, NOW2):
+        crawl = Crawl(db, now, JOBS_INCREMENTAL=False)
+        crawl.feed(posting("1"))
+        stats = crawl.close()
+        assert not crawl.out[0].unchanged
+        assert not any(key.startswith("jobspiders/incremental/") for key in stats)
+
+
+def test_hash_covers_raw_and_identity_fields():
+    base = raw_hash(posting("1"))
+    assert raw_hash(posting("1")) == base
+    assert raw_hash(posting("1", description="<p>other</p>")) != base
+    assert raw_hash(posting("1", salary={"min": 1})) != base
+    changed = posting("1")
+    changed.company_url = "https://acme.example"
+    assert raw_hash(changed) != base
+    assert asdict(posting("1")).keys() >= {"raw_hash", "unchanged"}
+    assert incremental.HASH_VERSION
+
+
+def test_store_writes_are_batched_and_committed_when_a_board_finishes(db):
+    crawl = Crawl(db, NOW1, JOBS_STORE_BATCH=3)
+    store_pipe = crawl.pipes[-1]
+    crawl.feed(posting("1"), posting("2"))
+    assert rows(db) == {}  # buffered, not committed yet
+    crawl.feed(posting("3"))
+    assert len(rows(db)) == 3  # the batch is full: one transaction
+    crawl.feed(posting("4"))
+    board = Board(name="Acme", ats="greenhouse", token="acme")
+    store_pipe.board_finished(BoardRun(board, job_ids={"1", "2", "3", "4", "5"}, outcome="ok"))
+    assert len(rows(db)) == 4
+    crawl.feed(posting("5"))
+    stats = crawl.close()
+    assert len(rows(db)) == 5
+    assert stats["jobspiders/store/new"] == 5
