@@ -45,8 +45,7 @@ ITEM_PIPELINES = {
     "jobspiders.pipelines.validate.ValidatePipeline": 100,
     # Before normalize: marks postings unchanged since the last crawl (their fields come from the store).
     "jobspiders.pipelines.incremental.IncrementalPipeline": 150,
-    # NormalizePipeline, skipping the unchanged items.
-    "jobspiders.pipelines.incremental.ChangedNormalizePipeline": 200,
+    "jobspiders.pipelines.normalize.NormalizePipeline": 200,
     "jobspiders.pipelines.profiles.ProfilePipeline": 300,
     "jobspiders.pipelines.skills.SkillsPipeline": 400,
     "jobspiders.pipelines.dedup.DedupPipeline": 500,

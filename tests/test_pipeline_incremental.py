@@ -13,7 +13,8 @@ from scrapy.utils.test import get_crawler
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.pipelines import incremental, normalize
 from jobspiders.pipelines.dedup import DedupPipeline
-from jobspiders.pipelines.incremental import ChangedNormalizePipeline, IncrementalPipeline, raw_hash
+from jobspiders.pipelines.incremental import IncrementalPipeline, raw_hash
+from jobspiders.pipelines.normalize import NormalizePipeline
 from jobspiders.pipelines.profiles import ProfilePipeline
 from jobspiders.pipelines.skills import SkillsPipeline
 from jobspiders.pipelines.store import StorePipeline
@@ -58,7 +59,7 @@ class Crawl:
             cls(self.crawler)
             for cls in (
                 IncrementalPipeline,
-                ChangedNormalizePipeline,
+                NormalizePipeline,
                 ProfilePipeline,
                 SkillsPipeline,
                 DedupPipeline,

@@ -26,7 +26,6 @@ from scrapy.exceptions import DropItem
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.normalize.dates import to_iso
 from jobspiders.pipelines.base import JobsPipeline
-from jobspiders.pipelines.normalize import NormalizePipeline
 from jobspiders.store import JobStore, open_store
 
 # Bump when what the pipelines derive from the same raw posting changes (normalizers, profiles, skills):
@@ -131,12 +130,3 @@ class IncrementalPipeline(JobsPipeline):
         finally:
             self.store.close()
             self.store = None
-
-
-class ChangedNormalizePipeline(NormalizePipeline):
-    """`NormalizePipeline` for the items `IncrementalPipeline` did not mark unchanged."""
-
-    def process_item(self, item: JobItem) -> JobItem:
-        if item.unchanged:
-            return item
-        return super().process_item(item)

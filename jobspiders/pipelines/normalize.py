@@ -16,6 +16,8 @@ class NormalizePipeline(JobsPipeline):
     concern = "normalize"
 
     def process_item(self, item: JobItem) -> JobItem:
+        if item.unchanged:  # IncrementalPipeline filled it from the store
+            return item
         # A shallow mapping of the raw values (normalize_posting only reads them; asdict deep-copied).
         raw = item.raw
         fields = normalize_posting(
