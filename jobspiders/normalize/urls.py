@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
+
+_SPACE = re.compile(r"\s")
 
 
 def is_http_url(value: Any) -> bool:
     """True for an absolute http(s) URL with a host (``javascript:``, relative and empty URLs are not)."""
-    if not isinstance(value, str) or any(ch.isspace() for ch in value.strip()):
+    return isinstance(value, str) and _is_http(value.strip())
+
+
+@lru_cache(maxsize=1 << 16)  # publishing asks about the same URL once per output format
+def _is_http(value: str) -> bool:
+    if _SPACE.search(value):
         return False
     try:
-        parts = urlsplit(value.strip())
+        parts = urlsplit(value)
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
