@@ -14,12 +14,24 @@ from typing import Any
 from spidermon import MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import ErrorCountMonitor, FinishReasonMonitor
 from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
+from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 
 from jobspiders.config import JobsConfig
 from jobspiders.data import read_text
+from jobspiders.items import JobItem
 from jobspiders.store import open_store
 
 JOB_SCHEMA: dict[str, Any] = json.loads(read_text("job.schema.json"))
+
+
+class JobValidationPipeline(ItemValidationPipeline):
+    """Spidermon's item validation for the items this crawl normalized: an unchanged item (re-crawl)
+    was validated when it was stored, and validating it again was a tenth of a re-crawl's time."""
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, JobItem) and item.unchanged:
+            return item
+        return super().process_item(item)
 
 
 @monitors.name("Boards")

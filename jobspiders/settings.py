@@ -53,7 +53,7 @@ ITEM_PIPELINES = {
     "jobspiders.pipelines.expiry.ExpiryPipeline": 700,
     "jobspiders.pipelines.publish.PublishPipeline": 800,
     # Last: validates what we export against the published-job schema (counts under spidermon/validation).
-    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 900,
+    "jobspiders.monitors.JobValidationPipeline": 900,
 }
 EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
