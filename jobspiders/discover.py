@@ -36,6 +36,7 @@ from scrapy.http import Request, Response, TextResponse
 from jobspiders.detect import detect_url
 from jobspiders.registry import board_identity
 from jobspiders.registry_import import needed_host, normalise_token
+from jobspiders.spiders.jsonld import job_postings
 
 # URLs inside scripts and attribute values (JSON-escaped slashes are unescaped first).
 _URL = re.compile(r"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?(?:/[^\s"'<>()\\]*)?""", re.IGNORECASE)
@@ -134,7 +135,7 @@ def boards_in_page(html: str, page_url: str) -> list[Found]:
         if board is not None and board.identity not in found:
             found[board.identity] = board
 
-    for posting in _job_postings(selector):
+    for posting in job_postings(selector):
         for key in ("url", "sameAs"):
             value = posting.get(key)
             for url in value if isinstance(value, list) else [value]:
@@ -175,26 +176,6 @@ def _custom_domain(selector: Selector, html: str, page_url: str, found: Mapping[
     return None
 
 
-def _job_postings(selector: Selector) -> Iterator[Mapping[str, Any]]:
-    for block in selector.xpath('//script[@type="application/ld+json"]/text()').getall():
-        try:
-            data = json.loads(block, strict=False)
-        except ValueError:
-            continue
-        yield from _walk(data)
-
-
-def _walk(node: Any) -> Iterator[Mapping[str, Any]]:
-    if isinstance(node, list):
-        for child in node:
-            yield from _walk(child)
-    elif isinstance(node, Mapping):
-        kinds = node.get("@type")
-        if "JobPosting" in (kinds if isinstance(kinds, list) else [kinds]):
-            yield node
-        yield from _walk(node.get("@graph"))
-
-
 def careers_link(html: str, page_url: str) -> str | None:
     """The page's best "careers"/"jobs" link (text beats URL, the company's own site beats others)."""
     selector = Selector(text=html)
@@ -224,7 +205,7 @@ def company_name(html: str, page_url: str) -> str:
     name = selector.xpath('//meta[@property="og:site_name"]/@content').get()
     if name and name.strip():
         return " ".join(name.split())
-    for posting in _job_postings(selector):
+    for posting in job_postings(selector):
         org = posting.get("hiringOrganization")
         if isinstance(org, Mapping) and isinstance(org.get("name"), str) and org["name"].strip():
             return " ".join(org["name"].split())
