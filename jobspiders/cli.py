@@ -3,9 +3,12 @@ every command class it finds in that package)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Iterable, Sequence
 
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 
 from jobspiders.config import ConfigError, JobsConfig
 
@@ -20,6 +23,20 @@ def bad_configuration(problem: Exception | str) -> int:
     """Say what is wrong with the configuration; the exit code that goes with it."""
     print(f"bad configuration: {problem}", file=sys.stderr)
     return EXIT_BAD_CONFIG
+
+
+def add_ats_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--ats NAME``: repeatable or comma-separated spider names (crawlall, enqueue)."""
+    parser.add_argument("--ats", action="append", default=[], metavar="NAME", help=help)
+
+
+def selected_spiders(values: Iterable[str], known: Sequence[str]) -> list[str]:
+    """The spiders ``--ats`` names (every known one when none is named); UsageError for unknown names."""
+    wanted = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        raise UsageError(f"unknown spider(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    return wanted or list(known)
 
 
 class JobsCommand(ScrapyCommand):

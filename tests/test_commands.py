@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import NOW_ISO, ROOT
 
 
@@ -109,3 +111,15 @@ def test_publish_with_an_empty_store_writes_an_empty_list(tmp_path):
         "**Current Stats:** 0 jobs | 0% remote | 0 companies | Avg salary: n/a (0 postings)"
         in (tmp_path / "README.md").read_text()
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "settings"),
+    [("crawlall", []), ("enqueue", ["-s", "REDIS_URL=redis://127.0.0.1:1/0"])],  # names checked first
+)
+def test_unknown_ats_is_a_usage_error(command, settings, tmp_path):
+    store = ["-s", f"JOBS_DB={tmp_path / 'jobs.db'}", "-s", f"OUTPUT_DIR={tmp_path}"]
+    result = run(command, "--ats", "greenhouse,nope", *settings, *store)
+    assert result.returncode != 0
+    assert "unknown spider(s): nope; known: ashby, bamboohr" in result.stderr
+    assert not (tmp_path / "jobs.json").exists()

@@ -17,6 +17,7 @@ from typing import Any
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from jobspiders.cli import add_ats_option, bad_configuration, selected_spiders
 from jobspiders.commands import EXIT_BAD_CONFIG, EXIT_CRAWL_FAILED, EXIT_OK, EXIT_PUBLISH_REFUSED
 from jobspiders.commands.publish import publish_or_exit_code
 from jobspiders.config import ConfigError, JobsConfig
@@ -133,13 +134,7 @@ class Command(BaseRunSpiderCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument(
-            "--ats",
-            action="append",
-            default=[],
-            metavar="NAME",
-            help="only these spiders (repeatable or comma-separated)",
-        )
+        add_ats_option(parser, "only these spiders (repeatable or comma-separated)")
         parser.add_argument(
             "--no-publish",
             action="store_true",
@@ -161,17 +156,11 @@ class Command(BaseRunSpiderCommand):
             if redis_url(self.settings):  # scale-out worker: fail now rather than in every spider
                 connect(self.settings).close()
         except (ConfigError, RegistryError) as exc:
-            print(f"bad configuration: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_BAD_CONFIG
+            self.exitcode = bad_configuration(exc)
             return
-        known = self.crawler_process.spider_loader.list()
-        wanted = [name.strip() for value in opts.ats for name in value.split(",") if name.strip()]
-        unknown = sorted(set(wanted) - set(known))
-        if unknown:
-            raise UsageError(f"unknown spider(s): {', '.join(unknown)}; known: {', '.join(known)}")
         crawlers = {}
         started = time.monotonic()
-        for name in wanted or known:
+        for name in selected_spiders(opts.ats, self.crawler_process.spider_loader.list()):
             crawler = self.crawler_process.create_crawler(name)
             crawlers[name] = crawler
             self.crawler_process.crawl(crawler, **opts.spargs)

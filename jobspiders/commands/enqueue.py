@@ -9,13 +9,12 @@ See jobspiders/redis_queue.py and docs/deploy.md.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from jobspiders.commands import EXIT_BAD_CONFIG
+from jobspiders.cli import add_ats_option, bad_configuration, selected_spiders
 from jobspiders.config import ConfigError, JobsConfig
 from jobspiders.redis_queue import DEFAULT_PREFIX, boards_key, connect, enqueue
 from jobspiders.registry import RegistryError, load_registry, parse_shard, select_boards
@@ -35,13 +34,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument(
-            "--ats",
-            action="append",
-            default=[],
-            metavar="NAME",
-            help="only these ATS (repeatable or comma-separated; default: every spider)",
-        )
+        add_ats_option(parser, "only these ATS (repeatable or comma-separated; default: every spider)")
         parser.add_argument(
             "-a",
             dest="spargs",
@@ -64,20 +57,15 @@ class Command(ScrapyCommand):
             raise UsageError(str(exc)) from None
         from scrapy.spiderloader import get_spider_loader
 
-        known = get_spider_loader(self.settings).list()
-        wanted = [name.strip() for value in opts.ats for name in value.split(",") if name.strip()]
-        if set(wanted) - set(known):
-            raise UsageError(f"unknown spider(s): {', '.join(sorted(set(wanted) - set(known)))}")
+        names = selected_spiders(opts.ats, get_spider_loader(self.settings).list())
         try:
             config = JobsConfig.from_settings(self.settings)
             boards, _ = load_registry(selection.get("companies") or config.companies)
             server = connect(self.settings)
         except (ConfigError, RegistryError) as exc:
-            print(f"bad configuration: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_BAD_CONFIG
+            self.exitcode = bad_configuration(exc)
             return
         tokens = [t for t in (selection.get("company") or "").split(",") if t.strip()]
-        names = wanted or known
         chosen = [
             board for name in names for board in select_boards(boards, ats=name, tokens=tokens, shard=shard)
         ]
@@ -85,8 +73,7 @@ class Command(ScrapyCommand):
             try:
                 chosen = select_due(chosen, config, self.settings)
             except ConfigError as exc:
-                print(f"bad configuration: {exc}", file=sys.stderr)
-                self.exitcode = EXIT_BAD_CONFIG
+                self.exitcode = bad_configuration(exc)
                 return
         prefix = self.settings.get("JOBS_REDIS_PREFIX") or DEFAULT_PREFIX
         run, counts = enqueue(server, chosen, names=names, prefix=prefix)
