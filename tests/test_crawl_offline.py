@@ -55,6 +55,20 @@ def routes() -> list[Route]:
     ]
 
 
+def offline_settings(server: StandinServer, tmp: Path, **overrides: str) -> dict[str, str]:
+    """Settings of a crawl against the stand-in: frozen clock, store and outputs in ``tmp``, no delays."""
+    return {
+        "ATS_MIRROR": server.base_url,
+        "JOBS_NOW": NOW_ISO,
+        "JOBS_DB": str(tmp / "jobs.db"),
+        "OUTPUT_DIR": str(tmp / "out"),
+        "DOWNLOAD_DELAY": "0",
+        "RETRY_TIMES": "1",
+        "RETRY_BACKOFF_BASE": "0.05",
+        **overrides,
+    }
+
+
 def scrapy(*args: str, settings: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     options = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
     return subprocess.run(
@@ -75,16 +89,7 @@ def server():
 
 @pytest.fixture
 def crawl_settings(server, tmp_path):
-    return {
-        "ATS_MIRROR": server.base_url,
-        "JOBS_NOW": NOW_ISO,
-        "JOBS_DB": str(tmp_path / "jobs.db"),
-        "OUTPUT_DIR": str(tmp_path / "out"),
-        "DOWNLOAD_DELAY": "0",
-        "AUTOTHROTTLE_ENABLED": "False",
-        "RETRY_TIMES": "1",
-        "RETRY_BACKOFF_BASE": "0.05",
-    }
+    return offline_settings(server, tmp_path, AUTOTHROTTLE_ENABLED="False")
 
 
 def published(settings):
@@ -174,15 +179,7 @@ def test_crawlall_demo(tmp_path):
     manifests = sorted(DEMO.glob("responses/*/manifest.yml"))
     expected = {m.parent.name: yaml.safe_load((m.parent / "expected.yml").read_text()) for m in manifests}
     with StandinServer([route for manifest in manifests for route in load_routes(manifest)]) as server:
-        settings = {
-            "ATS_MIRROR": server.base_url,
-            "JOBS_NOW": NOW_ISO,
-            "JOBS_DB": str(tmp_path / "jobs.db"),
-            "OUTPUT_DIR": str(tmp_path / "out"),
-            "DOWNLOAD_DELAY": "0",
-            "RETRY_TIMES": "1",
-            "RETRY_BACKOFF_BASE": "0.05",
-        }
+        settings = offline_settings(server, tmp_path)
         result = scrapy("crawlall", "-a", f"companies={DEMO / 'companies'}", settings=settings)
     assert result.returncode == 0, result.stderr[-3000:]
     data, readme = published(settings)

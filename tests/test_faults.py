@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from jobspiders.standin import Route, StandinServer
-from tests.conftest import FIXTURES, NOW_ISO, ROOT
-from tests.test_crawl_offline import GH, SR, published, scrapy
+from tests.conftest import FIXTURES, ROOT
+from tests.test_crawl_offline import GH, SR, offline_settings, published, scrapy
 
 GOOD = (FIXTURES / "greenhouse" / "ugly.json").read_bytes()
 HUGE = b'{"jobs": [' + b",".join([b'{"id": 1, "title": "' + b"x" * 1000 + b'"}'] * 30_000) + b"]}"
@@ -113,20 +113,15 @@ def fault_crawl(tmp_path_factory):
         "".join(f"- {{name: {token.title()}, ats: greenhouse, token: {token}}}\n" for token in FAULTS)
     )
     with StandinServer([route for routes, _, _ in FAULTS.values() for route in routes]) as server:
-        settings = {
-            "ATS_MIRROR": server.base_url,
-            "JOBS_NOW": NOW_ISO,
-            "JOBS_DB": str(tmp / "jobs.db"),
-            "OUTPUT_DIR": str(tmp / "out"),
-            "DOWNLOAD_DELAY": "0",
-            "AUTOTHROTTLE_ENABLED": "False",
-            "RETRY_TIMES": "1",
-            "RETRY_BACKOFF_BASE": "0.05",
-            "RETRY_BACKOFF_MAX": "5",
-            "DOWNLOAD_TIMEOUT": "2",
+        settings = offline_settings(
+            server,
+            tmp,
+            AUTOTHROTTLE_ENABLED="False",
+            RETRY_BACKOFF_MAX="5",
+            DOWNLOAD_TIMEOUT="2",
             # most of these boards fail on purpose: publish anyway, the refusal has its own test
-            "JOBS_PUBLISH_MAX_FAILED_SHARE": "1",
-        }
+            JOBS_PUBLISH_MAX_FAILED_SHARE="1",
+        )
         started = time.monotonic()
         result = scrapy("crawl", "greenhouse", "-a", f"companies={registry}", settings=settings)
         elapsed = time.monotonic() - started
@@ -195,14 +190,7 @@ def test_partial_board_closes_nothing(tmp_path):
         Route(url=f"{SR}/744000000000003", body=b"{}"),
     ]
     with StandinServer(routes) as server:
-        settings = {
-            "ATS_MIRROR": server.base_url,
-            "JOBS_NOW": NOW_ISO,
-            "JOBS_DB": str(tmp_path / "jobs.db"),
-            "OUTPUT_DIR": str(tmp_path / "out"),
-            "DOWNLOAD_DELAY": "0",
-            "RETRY_TIMES": "0",
-        }
+        settings = offline_settings(server, tmp_path, RETRY_TIMES="0")
         args = ("crawl", "smartrecruiters", "-a", f"companies={registry}")
         assert scrapy(*args, settings=settings).returncode == 0
         assert published(settings)[0]["count"] == 3
@@ -223,14 +211,7 @@ def test_publish_refuses_when_most_boards_fail_and_keeps_the_last_good_list(tmp_
         Route(url=GH.format(f"b{i}"), body=GOOD.replace(b"555000", f"55{i}00".encode())) for i in range(3)
     ]
     with StandinServer(routes) as server:
-        settings = {
-            "ATS_MIRROR": server.base_url,
-            "JOBS_NOW": NOW_ISO,
-            "JOBS_DB": str(tmp_path / "jobs.db"),
-            "OUTPUT_DIR": str(tmp_path / "out"),
-            "DOWNLOAD_DELAY": "0",
-            "RETRY_TIMES": "0",
-        }
+        settings = offline_settings(server, tmp_path, RETRY_TIMES="0")
         assert (
             scrapy(
                 "crawlall", "--ats", "greenhouse", "-a", f"companies={registry}", settings=settings
@@ -260,14 +241,7 @@ def test_sigkill_mid_crawl_leaves_a_consistent_store(tmp_path):
         for i, t in enumerate(tokens)
     ]
     with StandinServer(routes) as server:
-        settings = {
-            "ATS_MIRROR": server.base_url,
-            "JOBS_NOW": NOW_ISO,
-            "JOBS_DB": str(tmp_path / "jobs.db"),
-            "OUTPUT_DIR": str(tmp_path / "out"),
-            "DOWNLOAD_DELAY": "0",
-            "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
-        }
+        settings = offline_settings(server, tmp_path, CONCURRENT_REQUESTS_PER_DOMAIN="1")
         options = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
         crawl = subprocess.Popen(
             [sys.executable, "-m", "scrapy", "crawl", "greenhouse", "-a", f"companies={registry}", *options],
