@@ -1159,7 +1159,7 @@ class Workload:
         return "\n".join(lines)
 
 
-def _spider(ats: str, registry: Path) -> Any:
+def _spider(ats: str, registry: Path, store: Path) -> Any:
     from scrapy.utils.test import get_crawler
 
     from jobspiders.spiders import ashby, greenhouse, lever, recruitee, smartrecruiters, workable, workday
@@ -1174,7 +1174,8 @@ def _spider(ats: str, registry: Path) -> Any:
         "workday": workday.WorkdaySpider,
     }
     cls = classes[ats]
-    crawler = get_crawler(cls, {"JOBS_NOW": NOW_ISO})
+    # The spider reads board history from its store: an empty throwaway one, not the checkout's output/.
+    crawler = get_crawler(cls, {"JOBS_NOW": NOW_ISO, "JOBS_DB": str(store)})
     return cls.from_crawler(crawler, companies=str(registry))
 
 
@@ -1222,7 +1223,7 @@ def build(
             mine = [b for b in specs if b.ats == ats]
             if not mine:
                 continue
-            spider = _spider(ats, path)
+            spider = _spider(ats, path, Path(tmp) / "history.db")
             boards_of = {(b.token.lower()): b for b in spider.boards}
             if len(boards_of) != len(mine):
                 raise RuntimeError(f"{ats}: the registry gave {len(boards_of)} boards, expected {len(mine)}")
