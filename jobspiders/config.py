@@ -6,6 +6,7 @@ name, which the commands turn into exit code 3.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,8 @@ class JobsConfig:
     # "location": DESIGN.md's key (company, title, location); "role": one row per company and role with
     # all its locations.
     dedup: str = "location"
+    # Processes that render a big publish (JOBS_PUBLISH_WORKERS; 0 there: one per CPU, at most 4).
+    publish_workers: int = 1
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> JobsConfig:
@@ -71,6 +74,15 @@ class JobsConfig:
         dedup = str(settings.get("JOBS_DEDUP") or "location")
         if dedup not in ("role", "location"):
             raise ConfigError(f"JOBS_DEDUP must be role or location, got {dedup!r}")
+        try:
+            workers = settings.getint("JOBS_PUBLISH_WORKERS", 0)
+        except ValueError:
+            workers = -1
+        if workers < 0:
+            raise ConfigError(
+                "JOBS_PUBLISH_WORKERS must be a whole number of processes (0: one per CPU), "
+                f"got {settings.get('JOBS_PUBLISH_WORKERS')!r}"
+            )
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")
@@ -86,6 +98,7 @@ class JobsConfig:
             max_drop=max_drop,
             readme_max_rows=max_rows,
             dedup=dedup,
+            publish_workers=workers or min(4, len(os.sched_getaffinity(0))),
         )
 
 

@@ -1,9 +1,9 @@
 """Publishing: store → published jobs → Jinja2 (templates/) → every profile's outputs.
 
-`publish(config)` reads the open jobs of the store once, keeps for each list profile (profiles.yml) those
-that are young enough (``JOBS_MAX_AGE_DAYS``), collapses duplicates (one row per job: earliest
-``posted_at``, then smallest id), sorts newest first, computes the stats, and writes, per profile, into
-``OUTPUT_DIR/<profile>/``:
+`publish(config)` reads the open jobs of the store once, without their descriptions, keeps for each list
+profile (profiles.yml) those that are young enough (``JOBS_MAX_AGE_DAYS``), collapses duplicates (one row
+per job: earliest ``posted_at``, then smallest id), sorts newest first, computes the stats, and writes, per
+profile, into ``OUTPUT_DIR/<profile>/``:
 
 - ``README.md``   the Markdown list (at most ``JOBS_README_MAX_ROWS`` rows, then a line pointing to the rest)
 - ``jobs.json``   every published job (DESIGN.md "JobItem and jobs.json")
@@ -13,6 +13,10 @@ that are young enough (``JOBS_MAX_AGE_DAYS``), collapses duplicates (one row per
 
 The backend list also keeps ``OUTPUT_DIR/README.md`` and ``OUTPUT_DIR/jobs.json`` (DESIGN.md contract).
 Every file is written atomically (temp file + rename); a refused profile keeps all its old files.
+
+Publishing streams (issue 8: 50,000 jobs in a few seconds and little memory): descriptions, most of a
+job's bytes, are fetched from the store in batches only where a file prints them (jobs.json, jobs.csv,
+the feed) and written at once; the files are written as they are rendered, never held whole.
 
 Templates go through one environment (`make_environment`). Markdown templates escape every printed value
 with `md` unless it is `MdSafe`, which only our own filters produce; HTML and Atom templates (``*.html.j2``,
@@ -24,22 +28,26 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import logging
+import multiprocessing
 import os
 import re
+import shutil
 import tempfile
+import time
 import uuid
 from base64 import b64encode
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 import jinja2
@@ -51,7 +59,7 @@ from jobspiders.normalize.dates import to_iso
 from jobspiders.normalize.dedup import collapse_roles
 from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
-from jobspiders.store import open_store
+from jobspiders.store import JobStore, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +72,7 @@ PRIMARY_PROFILE = "backend"
 # GitHub stops rendering a Markdown file at 512 KiB; rows are dropped (newest kept) until the README fits.
 README_MAX_BYTES = 450_000
 TITLE_MAX_CHARS = 160  # README and feed titles; the web page and jobs.json keep the whole title
-FEED_CONTENT_MAX_CHARS = 2000
+FEED_CONTENT_MAX_CHARS = 600  # the opening of the description: a 15-day feed of a big list stays fetchable
 FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/jobspiders/jobspiders")
 CSV_COLUMNS = (
     "id",
@@ -98,6 +106,17 @@ CSV_COLUMNS = (
     "description",
 )
 CSV_LIST_SEPARATOR = "; "
+SALARY_KEYS = (
+    "min",
+    "max",
+    "currency",
+    "period",
+    "annual_min",
+    "annual_max",
+    "annual_usd_min",
+    "annual_usd_max",
+)
+DESCRIPTION_BATCH = 500  # descriptions fetched per store query while writing
 
 
 class PublishRefused(RuntimeError):
@@ -175,7 +194,12 @@ def http_url(value: Any) -> str | None:
 
 def clip(value: Any, limit: int = TITLE_MAX_CHARS) -> str:
     """At most ``limit`` characters of ``value`` (whitespace collapsed), with "…" when cut."""
-    text = " ".join(_MARKUP_CONTROL.sub("", str(value or "")).split())
+    text = str(value or "")
+    # Only the start of a long text can be printed: collapse no more of it than can fill ``limit``.
+    head = text[: limit + limit // 4 + 64]
+    text = " ".join(_MARKUP_CONTROL.sub("", head).split())
+    if len(text) <= limit and len(head) < len(str(value or "")):
+        text = " ".join(_MARKUP_CONTROL.sub("", str(value)).split())  # mostly whitespace: read it all
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -256,9 +280,27 @@ def make_environment(template_dir: str | Path | None = None) -> jinja2.Environme
         salary=salary_label,
         country=country_name,
     )
-    env.filters["date"] = lambda value, fmt="%b %d": MdSafe(_parse_iso(value).strftime(fmt))
-    env.filters["rfc3339"] = lambda value: MdSafe(to_iso(_parse_iso(value)))
+    env.filters["date"] = lambda value, fmt="%b %d": MdSafe(day_label(value, fmt))
+    env.filters["rfc3339"] = lambda value: MdSafe(_rfc3339(value))
     return env
+
+
+def streaming_environment(env: jinja2.Environment) -> jinja2.Environment:
+    """``env`` without `finalize`, for the HTML and Atom files `write_markup` writes: it strips what XML
+    forbids from the whole output instead of from every printed value (the same output, less work)."""
+    return env.overlay(finalize=None)
+
+
+def day_label(value: str, fmt: str = "%b %d") -> str:
+    """``value`` (ISO 8601 UTC) formatted by ``fmt``; cached per day when ``fmt`` shows only the day."""
+    if len(value) >= 10 and value[4:5] == "-" and not set(fmt) & {"H", "M", "S", "I", "p", "f", "z", "Z"}:
+        return _day_label(value[:10], fmt)
+    return _parse_iso(value).strftime(fmt)
+
+
+@cache
+def _day_label(day: str, fmt: str) -> str:
+    return datetime.fromisoformat(day).strftime(fmt)
 
 
 def _parse_iso(value: str) -> datetime:
@@ -271,15 +313,16 @@ def collapse_duplicates(jobs: Iterable[Mapping[str, Any]], by: str = "location")
     ``by="location"`` (the default, DESIGN.md): the same company, normalized title and location.
     ``by="role"`` (``JOBS_DEDUP=role``): the same company and role wherever it is posted is one row
     listing all its locations (the same opening on two boards, or posted once per city).
+    The rows kept are the given objects (merged rows are new ones): callers must not change them.
     """
     if by == "role":
         return collapse_roles(jobs)
-    kept: dict[str, dict[str, Any]] = {}
+    kept: dict[str, Any] = {}
     for job in jobs:
         key = job.get("dedup_key") or job["id"]
         best = kept.get(key)
         if best is None or (job["posted_at"], job["id"]) < (best["posted_at"], best["id"]):
-            kept[key] = dict(job)
+            kept[key] = job
     return list(kept.values())
 
 
@@ -359,35 +402,67 @@ def previous_count(jobs_json: Path) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def _read_store(config: JobsConfig, *, force: bool) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """Every open job young enough, and how many boards had each outcome in their latest crawl."""
-    store = open_store(config.db)
-    try:
-        since = to_iso(config.now - timedelta(days=config.max_age_days))
-        outcomes = store.latest_board_outcomes()
-        if not force:
-            check_boards(outcomes, config.max_failed_share)
-        jobs = list(store.open_jobs(since))
-    finally:
-        store.close()
-    return jobs, Counter(outcomes.values())
+def _profile_lists(
+    jobs: Iterable[Mapping[str, Any]], names: Iterable[str], dedup: str = "location"
+) -> dict[str, list[dict[str, Any]]]:
+    """The jobs of each named profile, duplicates collapsed, newest first (one pass over the jobs)."""
+    members: dict[str, list[Mapping[str, Any]]] = {name: [] for name in names}
+    for job in jobs:
+        for name in job.get("profiles") or ():
+            if name in members:
+                members[name].append(job)
+    lists = {}
+    for name, mine in members.items():
+        rows = collapse_duplicates(mine, by=dedup)
+        rows.sort(key=_newest_first, reverse=True)
+        lists[name] = rows
+    return lists
 
 
-def _profile_jobs(
-    jobs: Iterable[Mapping[str, Any]], profile: str, dedup: str = "location"
-) -> list[dict[str, Any]]:
-    """The jobs of one profile, duplicates collapsed, newest first."""
-    mine = collapse_duplicates((job for job in jobs if profile in (job.get("profiles") or ())), by=dedup)
-    mine.sort(key=lambda job: (job["posted_at"], job["id"]), reverse=True)
-    return mine
+def _newest_first(job: Mapping[str, Any]) -> tuple[str, str]:
+    return job["posted_at"], job["id"]
 
 
 def published_jobs(
     config: JobsConfig, profile: str, *, force: bool = False
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The jobs to publish, newest first, and how many boards had each outcome in their latest crawl."""
-    jobs, boards = _read_store(config, force=force)
-    return _profile_jobs(jobs, profile, config.dedup), boards
+    """The jobs to publish (with their descriptions), newest first, and how many boards had each outcome
+    in their latest crawl."""
+    store = open_store(config.db)
+    try:
+        jobs, boards = _read_store(store, config, force=force)
+        rows = _profile_lists(jobs, [profile], config.dedup)[profile]
+        published = []
+        for job, text in _described(store, rows):
+            record = {**job, "description": text}
+            record.pop("dedup_key", None)
+            published.append(record)
+        return published, boards
+    finally:
+        store.close()
+
+
+def _read_store(
+    store: JobStore, config: JobsConfig, *, force: bool
+) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """Every open job young enough (without its description), and how many boards had each outcome in
+    their latest crawl."""
+    since = to_iso(config.now - timedelta(days=config.max_age_days))
+    outcomes = store.latest_board_outcomes()
+    if not force:
+        check_boards(outcomes, config.max_failed_share)
+    return list(store.open_jobs(since, descriptions=False)), Counter(outcomes.values())
+
+
+def _described(
+    store: JobStore, jobs: Sequence[Mapping[str, Any]], batch: int = DESCRIPTION_BATCH
+) -> Iterator[tuple[Mapping[str, Any], str]]:
+    """Each job with its description, fetched from the store ``batch`` jobs at a time."""
+    for start in range(0, len(jobs), batch):
+        chunk = jobs[start : start + batch]
+        texts = store.descriptions([job["id"] for job in chunk])
+        for job in chunk:
+            yield job, texts.get(job["id"]) or ""
 
 
 def _previous(config: JobsConfig, profile: str) -> int | None:
@@ -411,8 +486,16 @@ def publish(config: JobsConfig, profile: str | None = None, *, force: bool = Fal
     profiles = load_profiles()
     if profile is not None and profile not in profiles:
         raise ValueError(f"unknown profile {profile!r}; profiles.yml has {', '.join(profiles)}")
-    jobs, boards = _read_store(config, force=force)
-    lists = {name: _profile_jobs(jobs, name, config.dedup) for name in ([profile] if profile else profiles)}
+    store = open_store(config.db)
+    try:
+        jobs, boards = _read_store(store, config, force=force)
+    finally:
+        store.close()
+    names = [profile] if profile else list(profiles)
+    lists = _profile_lists(jobs, names, config.dedup)
+    for job in jobs:
+        job.pop("dedup_key", None)  # our own bookkeeping, not a published field
+    del jobs
     refused: dict[str, str] = {}
     if not force:
         for name, rows in lists.items():
@@ -420,13 +503,15 @@ def publish(config: JobsConfig, profile: str | None = None, *, force: bool = Fal
                 check_drop(_previous(config, name), len(rows), config.max_drop)
             except PublishRefused as exc:
                 refused[name] = str(exc)
-    env = make_environment()
     board_counts = {outcome: boards[outcome] for outcome in BOARD_OUTCOMES if boards[outcome]}
-    outputs = [
-        _publish_profile(env, config, profiles, name, rows, board_counts)
+    contexts = {
+        name: _context(config, profiles, name, rows, board_counts)
         for name, rows in lists.items()
         if name not in refused
-    ]
+    }
+    render_parts(config, contexts)
+    env = make_environment()
+    outputs = [_finish_profile(env, config, context) for context in contexts.values()]
     result = _result(config, outputs)
     if refused:
         reasons = "; ".join(f"{name}: {why}" for name, why in refused.items())
@@ -447,29 +532,22 @@ def _result(config: JobsConfig, outputs: Sequence[ProfileOutput]) -> PublishResu
     return PublishResult(first.count, folder / "README.md", folder / "jobs.json", tuple(outputs))
 
 
-def _publish_profile(
-    env: jinja2.Environment,
+def _context(
     config: JobsConfig,
     profiles: Mapping[str, Profile],
     name: str,
     jobs: list[dict[str, Any]],
     boards: Mapping[str, int],
-) -> ProfileOutput:
-    """Write README.md, jobs.json, jobs.csv, feed.atom and index.html of one profile."""
-    for job in jobs:
-        job.pop("dedup_key", None)
+) -> dict[str, Any]:
+    """What every template of one profile's list gets."""
     profile = profiles[name]
-    stats = compute_stats(jobs)
-    title = profile.title.format(year=config.now.year)
-    payload = {"generated_at": to_iso(config.now), "profile": name, "count": len(jobs), "stats": stats}
-    jobs_json = json.dumps({**payload, "jobs": jobs}, ensure_ascii=False, indent=2) + "\n"
-    context = {
+    return {
         "profile": profile,
-        "title": title,
+        "title": profile.title.format(year=config.now.year),
         "updated": MdSafe(config.now.strftime("%b %d, %Y at %H:%M UTC")),
         "generated_at": to_iso(config.now),
         "jobs": jobs,
-        "stats": stats,
+        "stats": compute_stats(jobs),
         "workplace_labels": WORKPLACE_LABELS,
         "boards": dict(boards),
         "max_age_days": config.max_age_days,
@@ -479,26 +557,134 @@ def _publish_profile(
             if other.name != name
         ],
     }
+
+
+# The big files of each list, written by `render_part`; their relative cost per job (measured) orders
+# the work so that the largest parts start first.
+PARTS = {"tables": 1.0, "feed": 1.2, "page": 0.6}
+# Below this many jobs (all lists together) the parts are rendered in this process: a worker process
+# costs more than it saves.
+PARALLEL_MIN_JOBS = 5000
+_FORKED: tuple[JobsConfig, Mapping[str, Mapping[str, Any]]] | None = None
+
+
+def render_parts(config: JobsConfig, contexts: Mapping[str, Mapping[str, Any]]) -> None:
+    """Write jobs.json + jobs.csv, feed.atom and index.html of every list, biggest first.
+
+    With ``JOBS_PUBLISH_WORKERS`` above 1 and enough jobs, the parts are shared out to that many forked
+    worker processes (they inherit the lists, read descriptions through their own store connection and
+    write their own files), so a big publish uses every core.
+    """
+    global _FORKED
+    tasks = sorted(
+        ((name, part) for name in contexts for part in PARTS),
+        key=lambda task: len(contexts[task[0]]["jobs"]) * PARTS[task[1]],
+        reverse=True,
+    )
+    total = sum(len(context["jobs"]) for context in contexts.values())
+    workers = min(config.publish_workers, len(tasks))
+    if workers <= 1 or total < PARALLEL_MIN_JOBS or "fork" not in multiprocessing.get_all_start_methods():
+        store = open_store(config.db)
+        try:
+            env = streaming_environment(make_environment())
+            for name, part in tasks:
+                render_part(env, config, store, contexts[name], part)
+        finally:
+            store.close()
+        return
+    _FORKED = (config, contexts)
+    try:
+        # fork: the workers inherit the lists instead of receiving copies of them.
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for _ in pool.imap_unordered(_render_forked, tasks):
+                pass
+    finally:
+        _FORKED = None
+
+
+def _render_forked(task: tuple[str, str]) -> None:
+    assert _FORKED is not None, "set before the pool forks"
+    config, contexts = _FORKED
+    store = open_store(config.db)
+    try:
+        render_part(streaming_environment(make_environment()), config, store, contexts[task[0]], task[1])
+    finally:
+        store.close()
+
+
+def render_part(
+    env: jinja2.Environment, config: JobsConfig, store: JobStore, context: Mapping[str, Any], part: str
+) -> None:
+    """Write one part of a list (`PARTS`) into its folder; ``env`` is a `streaming_environment`."""
+    folder = config.output_dir / context["profile"].name
+    started = time.perf_counter()
+    if part == "tables":
+        jobs = context["jobs"]
+        header = {
+            "generated_at": context["generated_at"],
+            "profile": context["profile"].name,
+            "count": len(jobs),
+            "stats": context["stats"],
+        }
+        with atomic_writer(folder / "jobs.json") as json_file, atomic_writer(folder / "jobs.csv") as csv_file:
+            write_json_and_csv(header, _described(store, jobs), json_file, csv_file)
+    elif part == "feed":
+        with atomic_writer(folder / "feed.atom") as handle:
+            write_markup(handle, render_feed(env, context, config, store))
+    elif part == "page":
+        with atomic_writer(folder / "index.html") as handle:
+            write_markup(handle, render_page(env, context))
+    else:
+        raise ValueError(f"unknown part {part!r}")
+    logger.debug(
+        "Wrote the %s of %s (%d jobs) in %.2fs",
+        part,
+        folder,
+        len(context["jobs"]),
+        time.perf_counter() - started,
+    )
+
+
+def _finish_profile(env: jinja2.Environment, config: JobsConfig, context: Mapping[str, Any]) -> ProfileOutput:
+    """The READMEs of a list whose parts are written, and the top-level copies of the primary list."""
+    name = context["profile"].name
+    jobs = context["jobs"]
     folder = config.output_dir / name
-    files = {
-        "jobs.json": jobs_json,
-        "jobs.csv": render_csv(jobs),
-        "feed.atom": render_feed(env, context, config),
-        "index.html": render_page(env, context),
-    }
     readme, rows = render_readme(env, context, config.readme_max_rows, top_level=False)
-    files["README.md"] = readme
-    written = []
-    for filename, text in files.items():
-        write_atomic(folder / filename, text)
-        written.append(folder / filename)
+    write_atomic(folder / "README.md", readme)
+    written = [
+        folder / filename for filename in ("jobs.json", "jobs.csv", "feed.atom", "index.html", "README.md")
+    ]
     if name == PRIMARY_PROFILE:
         top_readme, _ = render_readme(env, context, config.readme_max_rows, top_level=True)
-        write_atomic(config.output_dir / "jobs.json", jobs_json)
+        copy_atomic(folder / "jobs.json", config.output_dir / "jobs.json")
         write_atomic(config.output_dir / "README.md", top_readme)
         written += [config.output_dir / "jobs.json", config.output_dir / "README.md"]
     logger.info("Published %d %s jobs to %s", len(jobs), name, folder)
     return ProfileOutput(name, len(jobs), rows, tuple(written))
+
+
+def write_json_and_csv(
+    header: Mapping[str, Any],
+    jobs: Iterable[tuple[Mapping[str, Any], str]],
+    json_file: TextIO,
+    csv_file: TextIO,
+) -> None:
+    """jobs.json (``header`` and then ``"jobs"``, one job per line) and jobs.csv, in one pass over
+    (job, description) pairs, so each description is fetched once and dropped at once."""
+    head = json.dumps(header, ensure_ascii=False, indent=2)
+    json_file.write(head[: head.rindex("}")].rstrip() + ',\n  "jobs": [')
+    writer = csv.writer(csv_file, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    separator = "\n    "
+    count = 0
+    for job, description in jobs:
+        record = {**job, "description": description}
+        json_file.write(separator + json.dumps(record, ensure_ascii=False))
+        separator = ",\n    "
+        writer.writerow(csv_row(record))
+        count += 1
+    json_file.write("\n  ]\n}\n" if count else "]\n}\n")
 
 
 def render_readme(
@@ -526,11 +712,67 @@ def render_readme(
         rows = min(rows - 1, int(rows * README_MAX_BYTES / size * 0.95))
 
 
-def render_page(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
-    """The static web page: the whole table in HTML, filters and sorting in inline JavaScript.
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    """One row of the web page, every value as printed (the template escapes them)."""
+
+    id: str
+    workplace: str
+    countries: str
+    seniority: str
+    skills: str
+    salary_min: str
+    salary_max: str
+    posted_at: str
+    search: str
+    company: str
+    company_href: str | None
+    title: str
+    href: str | None
+    location: str
+    type: str
+    seniority_label: str
+    salary: str
+    skills_text: str
+    posted_label: str
+
+    @classmethod
+    def of(cls, job: Mapping[str, Any]) -> PageRow:
+        skills = job.get("skills") or ()
+        title, company, location = job.get("title") or "", job.get("company") or "", job.get("location") or ""
+        low = _usd(job, "annual_usd_min", "annual_usd_max")
+        high = _usd(job, "annual_usd_max", "annual_usd_min")
+        workplace = job.get("workplace") or ""
+        seniority = job.get("seniority") or ""
+        return cls(
+            id=job["id"],
+            workplace=workplace,
+            countries=" ".join(_countries(job)),
+            seniority=seniority,
+            skills=" ".join(skills),
+            salary_min="" if low is None else str(low),
+            salary_max="" if high is None else str(high),
+            posted_at=job["posted_at"],
+            search=f"{title} {company} {location}".lower() + " " + " ".join(skills),
+            company=company,
+            company_href=http_url(job.get("company_url")),
+            title=title,
+            href=http_url(job.get("url")),
+            location=location or "—",
+            type=WORKPLACE_LABELS.get(workplace, workplace),
+            seniority_label=seniority.capitalize() or "—",
+            salary=salary_label(job.get("salary")) or "—",
+            skills_text=", ".join(skills),
+            posted_label=day_label(job["posted_at"]),
+        )
+
+
+def render_page(env: jinja2.Environment, context: Mapping[str, Any]) -> Iterator[str]:
+    """The static web page, in pieces: the whole table in HTML, filters and sorting in inline JavaScript.
 
     The inline script and style are allowed by their hashes in the page's Content-Security-Policy, so
-    nothing else can run even if board text ever got past the escaping.
+    nothing else can run even if board text ever got past the escaping. ``env`` is a
+    `streaming_environment`: write the pieces with `write_markup`.
     """
     jobs = context["jobs"]
     script = env.loader.get_source(env, "web/page.js")[0]  # type: ignore[union-attr]
@@ -538,24 +780,10 @@ def render_page(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
     countries = Counter(code for job in jobs for code in _countries(job))
     skills = Counter(skill for job in jobs for skill in job.get("skills") or ())
     present = {job.get("seniority") for job in jobs}
-    rows = [
-        {
-            "job": job,
-            "countries": " ".join(_countries(job)),
-            "salary_min": _usd(job, "annual_usd_min", "annual_usd_max"),
-            "salary_max": _usd(job, "annual_usd_max", "annual_usd_min"),
-            "search": " ".join(
-                str(v or "") for v in (job.get("title"), job.get("company"), job.get("location"))
-            ).lower()
-            + " "
-            + " ".join(job.get("skills") or ()),
-        }
-        for job in jobs
-    ]
-    return env.get_template("index.html.j2").render(
+    return env.get_template("index.html.j2").generate(
         {
             **context,
-            "rows": rows,
+            "rows": (PageRow.of(job) for job in jobs),
             "script": Markup(script),  # noqa: S704 - our own template file, not board text
             "style": Markup(style),  # noqa: S704
             "csp": _csp(script, style),
@@ -564,6 +792,14 @@ def render_page(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
             "seniorities": [level for level in SENIORITY_LEVELS if level in present],
         }
     )
+
+
+def write_markup(handle: TextIO, pieces: Iterable[str], block: int = 4096) -> None:
+    """Write rendered HTML or XML without the characters XML forbids (see `streaming_environment`),
+    ``block`` pieces at a time: one regular-expression pass per block instead of one per printed value."""
+    pieces = iter(pieces)
+    while chunk := list(islice(pieces, block)):
+        handle.write(_MARKUP_CONTROL.sub("", "".join(chunk)))
 
 
 def _countries(job: Mapping[str, Any]) -> list[str]:
@@ -588,30 +824,64 @@ def _csp(script: str, style: str) -> str:
     )
 
 
-def render_feed(env: jinja2.Environment, context: Mapping[str, Any], config: JobsConfig) -> str:
-    """The Atom feed of the jobs first seen in the last ``JOBS_MAX_AGE_DAYS`` days, newest first.
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One Atom entry, every value as printed (the template escapes them)."""
+
+    id: str
+    title: str
+    updated: str
+    published: str | None
+    href: str | None
+    author: str
+    author_uri: str | None
+    skills: tuple[str, ...]
+    summary: str
+    content: str
+
+    @classmethod
+    def of(cls, job: Mapping[str, Any], description: str) -> FeedEntry:
+        first_seen = job.get("first_seen") or job["posted_at"]
+        company = clip(job.get("company"), 80)
+        summary = _summary(job)
+        return cls(
+            id=entry_id(job["id"]),
+            title=clip(job.get("title")) + (f" at {company}" if company else ""),
+            updated=_rfc3339(first_seen),
+            # A date before we first saw the job is when it was published; a later one is not.
+            published=_rfc3339(job["posted_at"]) if job["posted_at"] <= first_seen else None,
+            href=http_url(job.get("url")),
+            author=company or "unknown",
+            author_uri=http_url(job.get("company_url")),
+            skills=tuple(job.get("skills") or ()),
+            summary=summary,
+            content=clip(description, FEED_CONTENT_MAX_CHARS) or summary,
+        )
+
+
+def render_feed(
+    env: jinja2.Environment, context: Mapping[str, Any], config: JobsConfig, store: JobStore
+) -> Iterator[str]:
+    """The Atom feed of the jobs first seen in the last ``JOBS_MAX_AGE_DAYS`` days, newest first, in pieces.
 
     Entry ids are ``urn:uuid:`` UUIDv5s of the job id, so a job keeps its id in every crawl and every
-    list; ``updated`` is when we first saw the job, so a reader shows it once.
+    list; ``updated`` is when we first saw the job, so a reader shows it once. ``env`` is a
+    `streaming_environment`: write the pieces with `write_markup`.
     """
     since = to_iso(config.now - timedelta(days=config.max_age_days))
     fresh = [job for job in context["jobs"] if (job.get("first_seen") or job["posted_at"]) >= since]
     fresh.sort(key=lambda job: (job.get("first_seen") or job["posted_at"], job["id"]), reverse=True)
-    entries = [
-        {
-            "job": job,
-            "id": entry_id(job["id"]),
-            "updated": job.get("first_seen") or job["posted_at"],
-            "published": job["posted_at"]
-            if job["posted_at"] <= (job.get("first_seen") or job["posted_at"])
-            else None,
-            "summary": _summary(job),
-            "content": clip(job.get("description"), FEED_CONTENT_MAX_CHARS),
-        }
-        for job in fresh
-    ]
+    entries = (FeedEntry.of(job, description) for job, description in _described(store, fresh))
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
-    return env.get_template("feed.atom.j2").render({**context, "entries": entries, "feed_id": feed_id})
+    return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})
+
+
+_CANONICAL_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def _rfc3339(value: str) -> str:
+    """An RFC 3339 UTC instant; the store's own form (`to_iso`) already is one."""
+    return value if _CANONICAL_INSTANT.fullmatch(value) else to_iso(_parse_iso(value))
 
 
 def entry_id(job_id: str) -> str:
@@ -631,29 +901,20 @@ def _summary(job: Mapping[str, Any]) -> str:
     return " · ".join(" ".join(str(p).split()) for p in parts if p)
 
 
-def render_csv(jobs: Iterable[Mapping[str, Any]]) -> str:
-    """jobs.json's columns, flattened: salary fields and locations get their own columns."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for job in jobs:
-        salary = job.get("salary") or {}
-        locations = [loc for loc in job.get("locations") or () if isinstance(loc, Mapping)]
-        flat = {
-            **{column: job.get(column) for column in CSV_COLUMNS},
-            **{f"salary_{key}": salary.get(key) for key in ("min", "max", "currency", "period")},
-            **{
-                f"salary_{key}": salary.get(key)
-                for key in ("annual_min", "annual_max", "annual_usd_min", "annual_usd_max")
-            },
-            "location_cities": _joined(loc.get("city") for loc in locations),
-            "location_regions": _joined(loc.get("region") for loc in locations),
-            "location_countries": _joined(loc.get("country") for loc in locations),
-            "skills": _joined(job.get("skills") or ()),
-            "profiles": _joined(job.get("profiles") or ()),
-        }
-        writer.writerow([_csv_cell(flat[column]) for column in CSV_COLUMNS])
-    return out.getvalue()
+def csv_row(job: Mapping[str, Any]) -> list[Any]:
+    """One jobs.csv row: jobs.json's columns, flattened (salary fields and locations get their own)."""
+    salary = job.get("salary") or {}
+    locations = [loc for loc in job.get("locations") or () if isinstance(loc, Mapping)]
+    flat = {
+        "location_cities": _joined(loc.get("city") for loc in locations),
+        "location_regions": _joined(loc.get("region") for loc in locations),
+        "location_countries": _joined(loc.get("country") for loc in locations),
+        "skills": _joined(job.get("skills") or ()),
+        "profiles": _joined(job.get("profiles") or ()),
+    }
+    for key in SALARY_KEYS:
+        flat["salary_" + key] = salary.get(key)
+    return [_csv_cell(flat[column] if column in flat else job.get(column)) for column in CSV_COLUMNS]
 
 
 def _joined(values: Iterable[Any]) -> str:
@@ -670,16 +931,42 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: readers never see a half-written list."""
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = (
+    0o666 & ~_umask()
+)  # what open() would give; mkstemp's 0600 would hide the lists from a web server
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[TextIO]:
+    """A text file that appears whole at ``path`` when the block ends, or not at all when it raises:
+    readers never see a half-written list."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, _FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a whole file or nothing."""
+    with atomic_writer(path) as handle:
+        handle.write(text)
+
+
+def copy_atomic(source: Path, path: Path) -> None:
+    """Copy a file we wrote to ``path``, whole or not at all."""
+    with atomic_writer(path) as handle, source.open(encoding="utf-8", newline="") as original:
+        shutil.copyfileobj(original, handle, 1 << 20)

@@ -10,7 +10,9 @@ Backends implement `JobStore`:
   again is open again.
 - ``finish_board(ats, board, outcome, reason, job_ids, at)``: record a board's crawl; when it answered
   correctly (ok/empty), close its open jobs that it no longer lists. A failed board closes nothing.
-- ``open_jobs(since)``: open jobs posted at or after ``since``, for publishing.
+- ``open_jobs(since, descriptions=True)``: open jobs posted at or after ``since``, for publishing;
+  ``descriptions=False`` leaves out the description (most of a job's bytes), which publishing reads in
+  batches with ``descriptions(ids)`` where a file prints it.
 - ``latest_board_outcomes()``: each board's latest outcome, for the publish safety check.
 - ``crawl_totals(ats)``: postings the ATS's boards listed in its latest crawls, for the monitors.
 - ``board_history()``: every board crawl, for the registry's board health (dormant boards).
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -93,7 +95,8 @@ class JobStore(Protocol):
     def finish_board(
         self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
     ) -> int: ...
-    def open_jobs(self, since: str) -> Iterator[dict[str, Any]]: ...
+    def open_jobs(self, since: str, *, descriptions: bool = True) -> Iterator[dict[str, Any]]: ...
+    def descriptions(self, ids: Sequence[str]) -> dict[str, str]: ...
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]: ...
     def crawl_totals(self, ats: str, limit: int = 2) -> list[int]: ...
     def board_history(self) -> Iterator[tuple[str, str, str, str, str | None, int]]: ...
@@ -242,18 +245,29 @@ class SqliteStore:
             self.db.executemany("UPDATE jobs SET closed_at = ? WHERE id = ?", gone)
             return len(gone)
 
-    def open_jobs(self, since: str) -> Iterator[dict[str, Any]]:
+    def open_jobs(self, since: str, *, descriptions: bool = True) -> Iterator[dict[str, Any]]:
+        # Without descriptions SQLite drops them itself: they never become Python strings.
+        data = "data" if descriptions else "json_remove(data, '$.description')"
         with closing(
             self.db.execute(
-                """SELECT data, last_seen FROM jobs WHERE closed_at IS NULL AND posted_at >= ?
-                   ORDER BY id""",
+                f"""SELECT {data}, last_seen FROM jobs WHERE closed_at IS NULL AND posted_at >= ?
+                    ORDER BY id""",  # noqa: S608 - one of two constant expressions
                 (since,),
             )
         ) as cursor:
-            for data, last_seen in cursor:
-                doc = json.loads(data)
+            for text, last_seen in cursor:
+                doc = json.loads(text)
                 doc["last_seen"] = last_seen  # `touch` moves the column only
                 yield doc
+
+    def descriptions(self, ids: Sequence[str]) -> dict[str, str]:
+        """The stored descriptions of these jobs, by id (one query: at most a few thousand ids a call)."""
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT id, json_extract(data, '$.description') FROM jobs WHERE id IN ({marks})",  # noqa: S608
+            list(ids),
+        )
+        return {job_id: text for job_id, text in rows if isinstance(text, str)}
 
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
         rows = self.db.execute(

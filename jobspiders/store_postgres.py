@@ -18,7 +18,7 @@ laid over the stored JSON document when it is read back.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -242,7 +242,7 @@ class PostgresStore:
             )
             return cursor.rowcount
 
-    def open_jobs(self, since: str) -> Iterator[dict[str, Any]]:
+    def open_jobs(self, since: str, *, descriptions: bool = True) -> Iterator[dict[str, Any]]:
         # A named (server-side) cursor streams big stores instead of loading them whole.
         with self.db.transaction(), self.db.cursor(name="jobspiders_open_jobs") as cursor:
             cursor.execute(
@@ -252,7 +252,16 @@ class PostgresStore:
             )
             for data, *tracked in cursor:
                 doc = {**json.loads(data), **dict(zip(TRACKED, tracked, strict=True))}
+                if not descriptions:
+                    doc.pop("description", None)
                 yield dict(sorted(doc.items()))  # key order as SQLite's sorted documents
+
+    def descriptions(self, ids: Sequence[str]) -> dict[str, str]:
+        """The stored descriptions of these jobs, by id."""
+        rows = self.db.execute(
+            "SELECT id, data::json ->> 'description' FROM jobs WHERE id = ANY(%s)", (list(ids),)
+        )
+        return {job_id: text for job_id, text in rows if isinstance(text, str)}
 
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
         rows = self.db.execute(

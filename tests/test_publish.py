@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -289,3 +290,74 @@ def test_unreadable_previous_list_does_not_block(tmp_path):
     config = fill(tmp_path, [record("1")])
     write_atomic(config.output_dir / "jobs.json", "{truncated")
     assert publish(config).count == 1
+
+
+def published_files(folder):
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_worker_processes_publish_the_same_files_as_one_process(tmp_path, monkeypatch):
+    import jobspiders.publish as publishing
+
+    rows = [
+        record(
+            str(i),
+            dedup_key=f"k{i}",
+            title=f"Backend Engineer {i} <b>&</b>",
+            description=f"Description {i}\n" + "Go and PostgreSQL. " * 40,
+            profiles=["backend", "data"] if i % 3 == 0 else ["backend"],
+            posted_at=f"2026-11-{10 + i % 9:02d}T09:00:00Z",
+        )
+        for i in range(60)
+    ]
+    config = fill(tmp_path, rows)
+    monkeypatch.setattr(publishing, "PARALLEL_MIN_JOBS", 0)
+    single = dataclasses.replace(config, output_dir=tmp_path / "one", publish_workers=1)
+    forked = dataclasses.replace(config, output_dir=tmp_path / "two", publish_workers=2)
+    calls = []
+    real_pool = publishing.multiprocessing.get_context
+
+    def spy(method):
+        calls.append(method)
+        return real_pool(method)
+
+    monkeypatch.setattr(publishing.multiprocessing, "get_context", spy)
+    publish(single, force=True)
+    assert calls == []
+    publish(forked, force=True)
+    assert calls == ["fork"]
+    one, two = published_files(tmp_path / "one"), published_files(tmp_path / "two")
+    assert one == two
+    data = json.loads(one["data/jobs.json"])
+    assert data["count"] == 20
+    assert all(job["description"].startswith("Description ") for job in data["jobs"])
+
+
+def test_published_files_are_readable_like_any_other_file(tmp_path):
+    import os
+
+    config = fill(tmp_path, [record("1")])
+    publish(config, force=True)
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in (config.output_dir / "README.md", config.output_dir / "backend" / "index.html"):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp_file(tmp_path):
+    from jobspiders.publish import atomic_writer
+
+    target = tmp_path / "jobs.json"
+    write_atomic(target, "the last good list\n")
+
+    def write_half_then_fail():
+        with atomic_writer(target) as handle:
+            handle.write("half a li")
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_half_then_fail()
+    assert target.read_text() == "the last good list\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["jobs.json"]

@@ -368,3 +368,19 @@ def test_schema_1_database_is_migrated_in_place(tmp_path):
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
     SqliteStore(path).close()  # opening again is a no-op
+
+
+def test_open_jobs_without_descriptions_and_descriptions_in_batches(store):
+    store.upsert(job("1", description="First ✓ <b>text</b>"), T1)
+    store.upsert(job("2", description="Second"), T1)
+    store.upsert(job("3"), T1)  # no description stored
+    light = {record["id"]: record for record in store.open_jobs("2000-01-01", descriptions=False)}
+    assert set(light) == {"greenhouse:acme:1", "greenhouse:acme:2", "greenhouse:acme:3"}
+    assert all("description" not in record for record in light.values())
+    assert light["greenhouse:acme:1"]["title"] == "Backend Engineer"
+    asked = ["greenhouse:acme:2", "greenhouse:acme:1", "greenhouse:acme:3", "greenhouse:acme:missing"]
+    assert store.descriptions(asked) == {
+        "greenhouse:acme:1": "First ✓ <b>text</b>",
+        "greenhouse:acme:2": "Second",
+    }
+    assert store.descriptions([]) == {}
