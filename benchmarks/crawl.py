@@ -8,7 +8,8 @@ One command, from the checkout (defaults: 100 boards x 50 postings, no latency, 
 
 Each run is a real ``scrapy crawlall`` process (the 7 ATS spiders of the workload, ``-a companies=`` the
 generated registry) against a fast pre-rendered stand-in on 127.0.0.1 (`_server.FastServer`, in this
-process); its wall time and peak RSS (``wait4``) are measured from here.
+process); its wall time and peak RSS (largest VmHWM of it and its workers, `_common.run_child`) are
+measured from here.
 
 - baseline: ``ITEM_PIPELINES={}``, ``FEEDS={}``: Scrapy + our spiders' parsing, no pipeline, no store
   (crawlall still opens the empty store once and publishes nothing at the end).
