@@ -308,11 +308,15 @@ class Bench:
         folder: Path,
         extra: dict[str, Any],
     ) -> None:
-        """One more run of ``mode`` under pyinstrument (fresh store), then its hot spots."""
+        """One more run of ``mode`` under pyinstrument, then its hot spots. A profiled re-crawl starts
+        from a copy of the full run's store; the others from an empty one."""
         target = folder / f"profile-{mode}"
         target.mkdir(parents=True, exist_ok=True)
-        for name in ("store.db", "baseline.db"):
+        for name in ("store.db", "store.db-wal", "store.db-shm", "baseline.db"):
             (target / name).unlink(missing_ok=True)
+        if mode == "recrawl" and (folder / "store.db").exists():
+            with sqlite3.connect(folder / "store.db") as source, sqlite3.connect(target / "store.db") as copy:
+                source.backup(copy)
         out = target / mode
         run = self.crawl(mode, load, server, registry, out, extra, profile=out)
         print(

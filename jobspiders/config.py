@@ -62,27 +62,11 @@ class JobsConfig:
             raise ConfigError(f"JOBS_MAX_AGE_DAYS must be at least 1, got {max_age}")
         max_failed = _share(settings, "JOBS_PUBLISH_MAX_FAILED_SHARE", 0.5)
         max_drop = _share(settings, "JOBS_PUBLISH_MAX_DROP", 0.5)
-        try:
-            max_rows = settings.getint("JOBS_README_MAX_ROWS", 500)
-        except ValueError:
-            max_rows = -1
-        if max_rows < 0:
-            raise ConfigError(
-                f"JOBS_README_MAX_ROWS must be a whole number of rows (0 or more), "
-                f"got {settings.get('JOBS_README_MAX_ROWS')!r}"
-            )
+        max_rows = _count(settings, "JOBS_README_MAX_ROWS", 500, "rows (0 or more)")
         dedup = str(settings.get("JOBS_DEDUP") or "location")
         if dedup not in ("role", "location"):
             raise ConfigError(f"JOBS_DEDUP must be role or location, got {dedup!r}")
-        try:
-            workers = settings.getint("JOBS_PUBLISH_WORKERS", 0)
-        except ValueError:
-            workers = -1
-        if workers < 0:
-            raise ConfigError(
-                "JOBS_PUBLISH_WORKERS must be a whole number of processes (0: one per CPU), "
-                f"got {settings.get('JOBS_PUBLISH_WORKERS')!r}"
-            )
+        workers = _count(settings, "JOBS_PUBLISH_WORKERS", 0, "processes (0: one per CPU)")
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")
@@ -100,6 +84,17 @@ class JobsConfig:
             dedup=dedup,
             publish_workers=workers or min(4, len(os.sched_getaffinity(0))),
         )
+
+
+def _count(settings: BaseSettings, name: str, default: int, what: str) -> int:
+    """A setting that is a whole number, 0 or more."""
+    try:
+        value = settings.getint(name, default)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ConfigError(f"{name} must be a whole number of {what}, got {settings.get(name)!r}")
+    return value
 
 
 def _share(settings: BaseSettings, name: str, default: float) -> float:

@@ -155,9 +155,15 @@ def test_readme_size_guard(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("value", ["-1", "many"])
-def test_bad_max_rows(tmp_path, value):
-    with pytest.raises(ConfigError, match="JOBS_README_MAX_ROWS"):
-        settings_for(tmp_path, JOBS_README_MAX_ROWS=value)
+@pytest.mark.parametrize("name", ["JOBS_README_MAX_ROWS", "JOBS_PUBLISH_WORKERS"])
+def test_bad_counts(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=f"{name} must be a whole number"):
+        settings_for(tmp_path, **{name: value})
+
+
+def test_publish_workers_default_to_the_cpus_at_most_four(tmp_path):
+    assert 1 <= settings_for(tmp_path).publish_workers <= 4
+    assert settings_for(tmp_path, JOBS_PUBLISH_WORKERS="1").publish_workers == 1
 
 
 def test_readme_escapes_hostile_board_text(tmp_path):
