@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 import uuid
@@ -116,7 +117,7 @@ SALARY_KEYS = (
     "annual_usd_min",
     "annual_usd_max",
 )
-DESCRIPTION_BATCH = 500  # descriptions fetched per store query while writing
+DOCUMENT_BATCH = 500  # records read per store query while writing
 
 
 class PublishRefused(RuntimeError):
@@ -423,46 +424,56 @@ def _newest_first(job: Mapping[str, Any]) -> tuple[str, str]:
     return job["posted_at"], job["id"]
 
 
-def published_jobs(
-    config: JobsConfig, profile: str, *, force: bool = False
-) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The jobs to publish (with their descriptions), newest first, and how many boards had each outcome
-    in their latest crawl."""
-    store = open_store(config.db)
-    try:
-        jobs, boards = _read_store(store, config, force=force)
-        rows = _profile_lists(jobs, [profile], config.dedup)[profile]
-        published = []
-        for job, text in _described(store, rows):
-            record = {**job, "description": text}
-            record.pop("dedup_key", None)
-            published.append(record)
-        return published, boards
-    finally:
-        store.close()
-
-
 def _read_store(
     store: JobStore, config: JobsConfig, *, force: bool
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """Every open job young enough (without its description), and how many boards had each outcome in
-    their latest crawl."""
+    """What publishing keeps of every open job young enough (`listed`), and how many boards had each
+    outcome in their latest crawl."""
     since = to_iso(config.now - timedelta(days=config.max_age_days))
     outcomes = store.latest_board_outcomes()
     if not force:
         check_boards(outcomes, config.max_failed_share)
-    return list(store.open_jobs(since, descriptions=False)), Counter(outcomes.values())
+    return [listed(doc) for doc in store.open_jobs(since, descriptions=False)], Counter(outcomes.values())
 
 
-def _described(
-    store: JobStore, jobs: Sequence[Mapping[str, Any]], batch: int = DESCRIPTION_BATCH
-) -> Iterator[tuple[Mapping[str, Any], str]]:
-    """Each job with its description, fetched from the store ``batch`` jobs at a time."""
-    for start in range(0, len(jobs), batch):
-        chunk = jobs[start : start + batch]
-        texts = store.descriptions([job["id"] for job in chunk])
-        for job in chunk:
-            yield job, texts.get(job["id"]) or ""
+# What publishing keeps of a job in memory until it writes the files: what dedup, ordering, the stats
+# and the web page's filters need. Files get the whole record from the store, a batch at a time.
+LISTED = ("id", "dedup_key", "posted_at", "first_seen", "company", "title", "location", "locations")
+LISTED_SHARED = ("workplace", "seniority")  # few distinct values: one string object each
+# The listed fields a record takes from its row: `JOBS_DEDUP=role` merges them across a role's rows.
+MERGED = ("location", "locations")
+
+
+def listed(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A job's listed fields (`LISTED`), its profiles and skills, and its salary in annual USD only."""
+    row = {key: doc.get(key) for key in LISTED}
+    for key in LISTED_SHARED:
+        value = doc.get(key)
+        row[key] = sys.intern(value) if isinstance(value, str) else value
+    row["profiles"] = tuple(sys.intern(str(name)) for name in doc.get("profiles") or ())
+    row["skills"] = tuple(sys.intern(str(name)) for name in doc.get("skills") or ())
+    salary = doc.get("salary")
+    if isinstance(salary, Mapping):
+        row["salary"] = {key: salary.get(key) for key in ("annual_usd_min", "annual_usd_max")}
+    return row
+
+
+def _documents(
+    store: JobStore, rows: Sequence[Mapping[str, Any]], *, descriptions: bool, batch: int = DOCUMENT_BATCH
+) -> Iterator[dict[str, Any]]:
+    """The published record of each row, read from the store ``batch`` rows at a time."""
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        docs = store.documents([row["id"] for row in chunk], descriptions=descriptions)
+        for row in chunk:
+            doc = docs.get(row["id"])
+            if doc is None:  # closed or removed since we listed it: it is not published
+                continue
+            doc.pop("dedup_key", None)  # our own bookkeeping, not a published field
+            doc.update((key, row[key]) for key in MERGED)
+            if descriptions:
+                doc.setdefault("description", "")
+            yield doc
 
 
 def _previous(config: JobsConfig, profile: str) -> int | None:
@@ -493,8 +504,6 @@ def publish(config: JobsConfig, profile: str | None = None, *, force: bool = Fal
         store.close()
     names = [profile] if profile else list(profiles)
     lists = _profile_lists(jobs, names, config.dedup)
-    for job in jobs:
-        job.pop("dedup_key", None)  # our own bookkeeping, not a published field
     del jobs
     refused: dict[str, str] = {}
     if not force:
@@ -511,7 +520,11 @@ def publish(config: JobsConfig, profile: str | None = None, *, force: bool = Fal
     }
     render_parts(config, contexts)
     env = make_environment()
-    outputs = [_finish_profile(env, config, context) for context in contexts.values()]
+    store = open_store(config.db)
+    try:
+        outputs = [_finish_profile(env, config, store, context) for context in contexts.values()]
+    finally:
+        store.close()
     result = _result(config, outputs)
     if refused:
         reasons = "; ".join(f"{name}: {why}" for name, why in refused.items())
@@ -627,13 +640,13 @@ def render_part(
             "stats": context["stats"],
         }
         with atomic_writer(folder / "jobs.json") as json_file, atomic_writer(folder / "jobs.csv") as csv_file:
-            write_json_and_csv(header, _described(store, jobs), json_file, csv_file)
+            write_json_and_csv(header, _documents(store, jobs, descriptions=True), json_file, csv_file)
     elif part == "feed":
         with atomic_writer(folder / "feed.atom") as handle:
             write_markup(handle, render_feed(env, context, config, store))
     elif part == "page":
         with atomic_writer(folder / "index.html") as handle:
-            write_markup(handle, render_page(env, context))
+            write_markup(handle, render_page(env, context, store))
     else:
         raise ValueError(f"unknown part {part!r}")
     logger.debug(
@@ -645,11 +658,15 @@ def render_part(
     )
 
 
-def _finish_profile(env: jinja2.Environment, config: JobsConfig, context: Mapping[str, Any]) -> ProfileOutput:
+def _finish_profile(
+    env: jinja2.Environment, config: JobsConfig, store: JobStore, context: Mapping[str, Any]
+) -> ProfileOutput:
     """The READMEs of a list whose parts are written, and the top-level copies of the primary list."""
     name = context["profile"].name
     jobs = context["jobs"]
     folder = config.output_dir / name
+    shown = jobs[: config.readme_max_rows]
+    context = {**context, "rows": list(_documents(store, shown, descriptions=False))}
     readme, rows = render_readme(env, context, config.readme_max_rows, top_level=False)
     write_atomic(folder / "README.md", readme)
     written = [
@@ -666,20 +683,19 @@ def _finish_profile(env: jinja2.Environment, config: JobsConfig, context: Mappin
 
 def write_json_and_csv(
     header: Mapping[str, Any],
-    jobs: Iterable[tuple[Mapping[str, Any], str]],
+    jobs: Iterable[Mapping[str, Any]],
     json_file: TextIO,
     csv_file: TextIO,
 ) -> None:
-    """jobs.json (``header`` and then ``"jobs"``, one job per line) and jobs.csv, in one pass over
-    (job, description) pairs, so each description is fetched once and dropped at once."""
+    """jobs.json (``header`` and then ``"jobs"``, one job per line) and jobs.csv, in one pass over the
+    records, so each is read from the store once and let go at once."""
     head = json.dumps(header, ensure_ascii=False, indent=2)
     json_file.write(head[: head.rindex("}")].rstrip() + ',\n  "jobs": [')
     writer = csv.writer(csv_file, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     separator = "\n    "
     count = 0
-    for job, description in jobs:
-        record = {**job, "description": description}
+    for record in jobs:
         json_file.write(separator + json.dumps(record, ensure_ascii=False))
         separator = ",\n    "
         writer.writerow(csv_row(record))
@@ -691,7 +707,8 @@ def render_readme(
     env: jinja2.Environment, context: Mapping[str, Any], max_rows: int, *, top_level: bool
 ) -> tuple[str, int]:
     """The README and how many rows its table has: the newest ``max_rows``, fewer if the file would be
-    too large for GitHub to render. ``top_level`` is the copy at the top of OUTPUT_DIR (other links)."""
+    too large for GitHub to render. ``top_level`` is the copy at the top of OUTPUT_DIR (other links).
+    ``context["rows"]``: the records of the first jobs of ``context["jobs"]`` (default: those jobs)."""
     name = context["profile"].name
     here, up = (f"{name}/", "") if top_level else ("", "../")
     links = {
@@ -702,10 +719,11 @@ def render_readme(
         "siblings": {s["name"]: f"{up}{s['name']}/README.md" for s in context["siblings"]},
     }
     template = env.get_template("README.md.j2")
-    jobs = context["jobs"]
-    rows = min(max_rows, len(jobs))
+    total = len(context["jobs"])
+    shown = context.get("rows", context["jobs"])  # the records of the newest jobs, as far as printed
+    rows = min(max_rows, total, len(shown))
     while True:
-        text = template.render({**context, "jobs": jobs[:rows], "more": len(jobs) - rows, "links": links})
+        text = template.render({**context, "jobs": shown[:rows], "more": total - rows, "links": links})
         size = len(text.encode("utf-8"))
         if size <= README_MAX_BYTES or rows == 0:
             return text, rows
@@ -767,7 +785,7 @@ class PageRow:
         )
 
 
-def render_page(env: jinja2.Environment, context: Mapping[str, Any]) -> Iterator[str]:
+def render_page(env: jinja2.Environment, context: Mapping[str, Any], store: JobStore) -> Iterator[str]:
     """The static web page, in pieces: the whole table in HTML, filters and sorting in inline JavaScript.
 
     The inline script and style are allowed by their hashes in the page's Content-Security-Policy, so
@@ -783,7 +801,7 @@ def render_page(env: jinja2.Environment, context: Mapping[str, Any]) -> Iterator
     return env.get_template("index.html.j2").generate(
         {
             **context,
-            "rows": (PageRow.of(job) for job in jobs),
+            "rows": (PageRow.of(doc) for doc in _documents(store, jobs, descriptions=False)),
             "script": Markup(script),  # noqa: S704 - our own template file, not board text
             "style": Markup(style),  # noqa: S704
             "csp": _csp(script, style),
@@ -871,7 +889,7 @@ def render_feed(
     since = to_iso(config.now - timedelta(days=config.max_age_days))
     fresh = [job for job in context["jobs"] if (job.get("first_seen") or job["posted_at"]) >= since]
     fresh.sort(key=lambda job: (job.get("first_seen") or job["posted_at"], job["id"]), reverse=True)
-    entries = (FeedEntry.of(job, description) for job, description in _described(store, fresh))
+    entries = (FeedEntry.of(doc, doc["description"]) for doc in _documents(store, fresh, descriptions=True))
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})
 

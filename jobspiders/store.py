@@ -11,8 +11,9 @@ Backends implement `JobStore`:
 - ``finish_board(ats, board, outcome, reason, job_ids, at)``: record a board's crawl; when it answered
   correctly (ok/empty), close its open jobs that it no longer lists. A failed board closes nothing.
 - ``open_jobs(since, descriptions=True)``: open jobs posted at or after ``since``, for publishing;
-  ``descriptions=False`` leaves out the description (most of a job's bytes), which publishing reads in
-  batches with ``descriptions(ids)`` where a file prints it.
+  ``descriptions=False`` leaves out the description (most of a job's bytes).
+- ``documents(ids, descriptions=True)``: those jobs' records, by id: publishing keeps only what ordering and
+  dedup need in memory and reads the records back in batches as it writes them.
 - ``latest_board_outcomes()``: each board's latest outcome, for the publish safety check.
 - ``crawl_totals(ats)``: postings the ATS's boards listed in its latest crawls, for the monitors.
 - ``board_history()``: every board crawl, for the registry's board health (dormant boards).
@@ -96,7 +97,7 @@ class JobStore(Protocol):
         self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
     ) -> int: ...
     def open_jobs(self, since: str, *, descriptions: bool = True) -> Iterator[dict[str, Any]]: ...
-    def descriptions(self, ids: Sequence[str]) -> dict[str, str]: ...
+    def documents(self, ids: Sequence[str], *, descriptions: bool = True) -> dict[str, dict[str, Any]]: ...
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]: ...
     def crawl_totals(self, ats: str, limit: int = 2) -> list[int]: ...
     def board_history(self) -> Iterator[tuple[str, str, str, str, str | None, int]]: ...
@@ -260,14 +261,20 @@ class SqliteStore:
                 doc["last_seen"] = last_seen  # `touch` moves the column only
                 yield doc
 
-    def descriptions(self, ids: Sequence[str]) -> dict[str, str]:
-        """The stored descriptions of these jobs, by id (one query: at most a few thousand ids a call)."""
+    def documents(self, ids: Sequence[str], *, descriptions: bool = True) -> dict[str, dict[str, Any]]:
+        """These jobs' records (as `open_jobs` gives them), by id; one query: a few thousand ids a call."""
+        data = "data" if descriptions else "json_remove(data, '$.description')"
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            f"SELECT id, json_extract(data, '$.description') FROM jobs WHERE id IN ({marks})",  # noqa: S608
+            f"SELECT id, {data}, last_seen FROM jobs WHERE id IN ({marks})",  # noqa: S608 - our expressions
             list(ids),
         )
-        return {job_id: text for job_id, text in rows if isinstance(text, str)}
+        found = {}
+        for job_id, text, last_seen in rows:
+            doc = json.loads(text)
+            doc["last_seen"] = last_seen
+            found[job_id] = doc
+        return found
 
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
         rows = self.db.execute(

@@ -251,17 +251,23 @@ class PostgresStore:
                 (since,),
             )
             for data, *tracked in cursor:
-                doc = {**json.loads(data), **dict(zip(TRACKED, tracked, strict=True))}
-                if not descriptions:
-                    doc.pop("description", None)
-                yield dict(sorted(doc.items()))  # key order as SQLite's sorted documents
+                yield self._document(data, tracked, descriptions)
 
-    def descriptions(self, ids: Sequence[str]) -> dict[str, str]:
-        """The stored descriptions of these jobs, by id."""
+    def documents(self, ids: Sequence[str], *, descriptions: bool = True) -> dict[str, dict[str, Any]]:
+        """These jobs' records (as `open_jobs` gives them), by id."""
         rows = self.db.execute(
-            "SELECT id, data::json ->> 'description' FROM jobs WHERE id = ANY(%s)", (list(ids),)
+            """SELECT id, data, posted_at, date_source, first_seen, last_seen FROM jobs
+                WHERE id = ANY(%s)""",
+            (list(ids),),
         )
-        return {job_id: text for job_id, text in rows if isinstance(text, str)}
+        return {job_id: self._document(data, tracked, descriptions) for job_id, data, *tracked in rows}
+
+    @staticmethod
+    def _document(data: str, tracked: Sequence[Any], descriptions: bool) -> dict[str, Any]:
+        doc = {**json.loads(data), **dict(zip(TRACKED, tracked, strict=True))}
+        if not descriptions:
+            doc.pop("description", None)
+        return dict(sorted(doc.items()))  # key order as SQLite's sorted documents
 
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
         rows = self.db.execute(

@@ -370,17 +370,18 @@ def test_schema_1_database_is_migrated_in_place(tmp_path):
     SqliteStore(path).close()  # opening again is a no-op
 
 
-def test_open_jobs_without_descriptions_and_descriptions_in_batches(store):
+def test_open_jobs_and_documents_with_or_without_descriptions(store):
     store.upsert(job("1", description="First ✓ <b>text</b>"), T1)
     store.upsert(job("2", description="Second"), T1)
     store.upsert(job("3"), T1)  # no description stored
+    store.touch(["greenhouse:acme:2"], T2)
     light = {record["id"]: record for record in store.open_jobs("2000-01-01", descriptions=False)}
     assert set(light) == {"greenhouse:acme:1", "greenhouse:acme:2", "greenhouse:acme:3"}
     assert all("description" not in record for record in light.values())
-    assert light["greenhouse:acme:1"]["title"] == "Backend Engineer"
+    full = {record["id"]: record for record in store.open_jobs("2000-01-01")}
+    assert full["greenhouse:acme:1"] == {**light["greenhouse:acme:1"], "description": "First ✓ <b>text</b>"}
     asked = ["greenhouse:acme:2", "greenhouse:acme:1", "greenhouse:acme:3", "greenhouse:acme:missing"]
-    assert store.descriptions(asked) == {
-        "greenhouse:acme:1": "First ✓ <b>text</b>",
-        "greenhouse:acme:2": "Second",
-    }
-    assert store.descriptions([]) == {}
+    assert store.documents(asked) == {job_id: full[job_id] for job_id in asked[:3]}
+    assert store.documents(asked, descriptions=False) == {job_id: light[job_id] for job_id in asked[:3]}
+    assert store.documents(["greenhouse:acme:2"])["greenhouse:acme:2"]["last_seen"] == T2
+    assert store.documents([]) == {}
