@@ -361,3 +361,31 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp_file(tmp_path):
         write_half_then_fail()
     assert target.read_text() == "the last good list\n"
     assert [p.name for p in tmp_path.iterdir()] == ["jobs.json"]
+
+
+def test_role_dedup_publishes_one_record_with_every_location(tmp_path):
+    berlin = record(
+        "1",
+        posted_at="2026-11-16T00:00:00Z",
+        description="Berlin text",
+        dedup_key="acme|backend engineer|berlin",
+    )
+    munich = record(
+        "2",
+        location="Munich, Germany",
+        locations=[{"city": "Munich", "region": None, "country": "DE"}],
+        posted_at="2026-11-15T00:00:00Z",
+        description="Munich text",
+        dedup_key="acme|backend engineer|munich",
+    )
+    config = dataclasses.replace(fill(tmp_path, [berlin, munich]), dedup="role")
+    publish(config, force=True)
+    (job,) = json.loads((config.output_dir / "jobs.json").read_text())["jobs"]
+    assert job["id"] == "greenhouse:acme:2"  # the earliest posting speaks for the role
+    assert job["location"] == "Munich, Germany; Berlin, Germany"
+    assert [place["city"] for place in job["locations"]] == ["Munich", "Berlin"]
+    assert job["description"] == "Munich text"
+    assert "dedup_key" not in job
+    assert "| Munich, Germany; Berlin, Germany |" in (config.output_dir / "README.md").read_text()
+    csv_text = (config.output_dir / "backend" / "jobs.csv").read_text()
+    assert "Munich; Berlin" in csv_text
