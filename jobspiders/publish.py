@@ -41,6 +41,7 @@ import uuid
 from base64 import b64encode
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -585,8 +586,11 @@ def render_parts(config: JobsConfig, contexts: Mapping[str, Mapping[str, Any]]) 
     """Write jobs.json + jobs.csv, feed.atom and index.html of every list, biggest first.
 
     With ``JOBS_PUBLISH_WORKERS`` above 1 and enough jobs, the parts are shared out to that many forked
-    worker processes (they inherit the lists, read descriptions through their own store connection and
-    write their own files), so a big publish uses every core.
+    worker processes (they inherit the lists, read the records through their own store connection and
+    write their own files), so a big publish uses every core. A worker that fails or dies fails the
+    publish (BrokenProcessPool for a killed one); the files it did not write keep their last version.
+    Python 3.12+ warns that forking a process with threads (a crawl's) may deadlock the child; the
+    workers use no lock of those threads, and ``JOBS_PUBLISH_WORKERS=1`` publishes without them.
     """
     global _FORKED
     tasks = sorted(
@@ -608,8 +612,8 @@ def render_parts(config: JobsConfig, contexts: Mapping[str, Mapping[str, Any]]) 
     _FORKED = (config, contexts)
     try:
         # fork: the workers inherit the lists instead of receiving copies of them.
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for _ in pool.imap_unordered(_render_forked, tasks):
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for _ in pool.map(_render_forked, tasks):
                 pass
     finally:
         _FORKED = None

@@ -389,3 +389,23 @@ def test_role_dedup_publishes_one_record_with_every_location(tmp_path):
     assert "| Munich, Germany; Berlin, Germany |" in (config.output_dir / "README.md").read_text()
     csv_text = (config.output_dir / "backend" / "jobs.csv").read_text()
     assert "Munich; Berlin" in csv_text
+
+
+def test_a_failing_worker_fails_the_publish_and_keeps_the_last_files(tmp_path, monkeypatch):
+    import jobspiders.publish as publishing
+
+    config = fill(tmp_path, [record(str(i), dedup_key=f"k{i}") for i in range(30)])
+    write_atomic(config.output_dir / "backend" / "feed.atom", "the last good feed\n")
+    real = publishing.render_part
+
+    def render_part(env, config, store, context, part):
+        if part == "feed":
+            raise OSError("disk full")
+        real(env, config, store, context, part)
+
+    monkeypatch.setattr(publishing, "render_part", render_part)  # the forked workers inherit it
+    monkeypatch.setattr(publishing, "PARALLEL_MIN_JOBS", 0)
+    with pytest.raises(OSError, match="disk full"):
+        publish(dataclasses.replace(config, publish_workers=2), force=True)
+    assert (config.output_dir / "backend" / "feed.atom").read_text() == "the last good feed\n"
+    assert not list((config.output_dir / "backend").glob(".*.tmp"))
