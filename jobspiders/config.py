@@ -49,6 +49,8 @@ class JobsConfig:
     dedup: str = "location"
     # Processes that render a big publish (JOBS_PUBLISH_WORKERS; 0 there: one per CPU, at most 4).
     publish_workers: int = 1
+    # Boards a spider crawls at once (JOBS_BOARDS_IN_FLIGHT; 0: 4 x CONCURRENT_REQUESTS).
+    boards_in_flight: int = 64
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> JobsConfig:
@@ -62,11 +64,12 @@ class JobsConfig:
             raise ConfigError(f"JOBS_MAX_AGE_DAYS must be at least 1, got {max_age}")
         max_failed = _share(settings, "JOBS_PUBLISH_MAX_FAILED_SHARE", 0.5)
         max_drop = _share(settings, "JOBS_PUBLISH_MAX_DROP", 0.5)
-        max_rows = _count(settings, "JOBS_README_MAX_ROWS", 500, "rows (0 or more)")
+        max_rows = count_setting(settings, "JOBS_README_MAX_ROWS", 500, "rows (0 or more)")
         dedup = str(settings.get("JOBS_DEDUP") or "location")
         if dedup not in ("role", "location"):
             raise ConfigError(f"JOBS_DEDUP must be role or location, got {dedup!r}")
-        workers = _count(settings, "JOBS_PUBLISH_WORKERS", 0, "processes (0: one per CPU)")
+        workers = count_setting(settings, "JOBS_PUBLISH_WORKERS", 0, "processes (0: one per CPU)")
+        in_flight = count_setting(settings, "JOBS_BOARDS_IN_FLIGHT", 0, "boards (0: 4 x CONCURRENT_REQUESTS)")
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")
@@ -83,10 +86,11 @@ class JobsConfig:
             readme_max_rows=max_rows,
             dedup=dedup,
             publish_workers=workers or min(4, len(os.sched_getaffinity(0))),
+            boards_in_flight=in_flight or 4 * max(1, settings.getint("CONCURRENT_REQUESTS", 16)),
         )
 
 
-def _count(settings: BaseSettings, name: str, default: int, what: str) -> int:
+def count_setting(settings: BaseSettings, name: str, default: int, what: str) -> int:
     """A setting that is a whole number, 0 or more."""
     try:
         value = settings.getint(name, default)

@@ -225,3 +225,23 @@ def test_a_board_corrects_an_inventory_name(server, crawl_settings, tmp_path):
     assert scrapy(*args, settings=crawl_settings).returncode == 0
     companies = {job["board"]: job["company"] for job in published(crawl_settings)[0]["jobs"]}
     assert companies == {"northwind": "Northwind", "northwindreferral": "Curated Name"}
+
+
+def test_boards_in_flight_are_capped_and_every_board_still_finishes(server, crawl_settings, tmp_path):
+    """JOBS_BOARDS_IN_FLIGHT=1: one board at a time (its retries included), and every board ends."""
+    registry = tmp_path / "companies.yml"
+    registry.write_text(
+        "".join(
+            f"- {{name: {token}, ats: greenhouse, token: {token}}}\n"
+            for token in ("broken", "northwind", "garbage", "northwindreferral")
+        )
+    )
+    settings = {**crawl_settings, "JOBS_BOARDS_IN_FLIGHT": "1", "CONCURRENT_REQUESTS": "8"}
+    result = scrapy("crawl", "greenhouse", "-a", f"companies={registry}", settings=settings)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "'jobspiders/boards/done': 4" in result.stderr
+    boards = [url.split("/boards/")[1].split("/")[0] for _, url in server.requests]
+    assert boards == ["broken", "broken", "northwind", "garbage", "northwindreferral"]  # one retry of 500
+    bad = scrapy("crawlall", settings={**settings, "JOBS_BOARDS_IN_FLIGHT": "many"})
+    assert bad.returncode == 3
+    assert "JOBS_BOARDS_IN_FLIGHT must be a whole number" in bad.stderr
