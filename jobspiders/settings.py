@@ -18,7 +18,7 @@ ROBOTSTXT_OBEY = False  # documented public JSON APIs, not pages
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Boards started and not finished at once (0: 4 x CONCURRENT_REQUESTS): the scheduler never holds every
-# board's requests, so memory and per-request cost do not grow with the registry.
+# board's requests, and its per-request choice of host does not scan every board's host.
 JOBS_BOARDS_IN_FLIGHT = 0
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
