@@ -71,6 +71,13 @@ class JobItem:
     unchanged: bool = False  # the same raw posting as the stored job: its fields come from the store
 
 
+# What a crawl's feed (FEEDS ``fields``) and jobs.csv print, in this order: the fields of jobs.json but the
+# ATS's own job id (it is part of ``id``) and the bookkeeping ones.
+EXPORTED_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(JobItem) if f.name not in ("job_id", "raw", "raw_hash", "unchanged")
+)
+
+
 def job_record(item: JobItem) -> dict[str, Any]:
     """The item as a store/jobs.json record: every field but the raw values.
 

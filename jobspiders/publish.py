@@ -57,6 +57,7 @@ import pycountry
 from markupsafe import Markup
 
 from jobspiders.config import JobsConfig
+from jobspiders.items import EXPORTED_FIELDS
 from jobspiders.normalize.dates import to_iso
 from jobspiders.normalize.dedup import collapse_roles
 from jobspiders.normalize.profiles import Profile, load_profiles
@@ -76,37 +77,6 @@ README_MAX_BYTES = 450_000
 TITLE_MAX_CHARS = 160  # README and feed titles; the web page and jobs.json keep the whole title
 FEED_CONTENT_MAX_CHARS = 600  # the opening of the description: a 15-day feed of a big list stays fetchable
 FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/jobspiders/jobspiders")
-CSV_COLUMNS = (
-    "id",
-    "ats",
-    "board",
-    "company",
-    "company_url",
-    "title",
-    "url",
-    "location",
-    "location_cities",
-    "location_regions",
-    "location_countries",
-    "workplace",
-    "employment_type",
-    "seniority",
-    "posted_at",
-    "date_source",
-    "first_seen",
-    "last_seen",
-    "salary_min",
-    "salary_max",
-    "salary_currency",
-    "salary_period",
-    "salary_annual_min",
-    "salary_annual_max",
-    "salary_annual_usd_min",
-    "salary_annual_usd_max",
-    "skills",
-    "profiles",
-    "description",
-)
 CSV_LIST_SEPARATOR = "; "
 SALARY_KEYS = (
     "min",
@@ -118,6 +88,12 @@ SALARY_KEYS = (
     "annual_usd_min",
     "annual_usd_max",
 )
+# jobs.csv: the exported fields, with the salary and the locations flattened into columns of their own.
+_FLATTENED = {
+    "locations": ("location_cities", "location_regions", "location_countries"),
+    "salary": tuple(f"salary_{key}" for key in SALARY_KEYS),
+}
+CSV_COLUMNS = tuple(column for name in EXPORTED_FIELDS for column in _FLATTENED.get(name, (name,)))
 DOCUMENT_BATCH = 500  # records read per store query while writing
 
 

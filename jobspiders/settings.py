@@ -1,5 +1,7 @@
 """Scrapy settings of jobspiders. Project settings are documented in DESIGN.md and README.md."""
 
+from jobspiders import items  # lower case: Scrapy reads only the upper-case names here as settings
+
 # --- Identity and modules ------------------------------------------------------------------------
 BOT_NAME = "jobspiders"
 SPIDER_MODULES = ["jobspiders.spiders"]
@@ -77,28 +79,7 @@ FEEDS = {
         "format": "jsonlines",
         "encoding": "utf-8",
         "overwrite": True,
-        "fields": [
-            "id",
-            "ats",
-            "board",
-            "company",
-            "company_url",
-            "title",
-            "url",
-            "location",
-            "locations",
-            "workplace",
-            "employment_type",
-            "seniority",
-            "posted_at",
-            "date_source",
-            "first_seen",
-            "last_seen",
-            "salary",
-            "skills",
-            "profiles",
-            "description",
-        ],
+        "fields": list(items.EXPORTED_FIELDS),
     },
 }
 

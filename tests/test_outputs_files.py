@@ -310,3 +310,12 @@ def test_publish_command_one_profile_or_all(tmp_path):
     assert result.returncode == 2
     assert "fullstack: the list would fall from 10 to 1 jobs" in result.stderr
     assert "published 1 backend jobs" in result.stdout
+
+
+def test_csv_columns_are_the_documented_ones_in_their_order():
+    """CSV_COLUMNS is derived from JobItem: a field added there must not change jobs.csv unnoticed."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text()
+    section = docs.split("## jobs.csv", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    documented = [name for cell in rows for name in re.findall(r"`([a-z_]+)`", cell)]
+    assert list(CSV_COLUMNS) == documented
