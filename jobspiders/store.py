@@ -127,6 +127,8 @@ class SqliteStore:
                 row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is not None and int(row[0]) > SCHEMA_VERSION:
                 raise ConfigError(f"JOBS_DB {self.path} has schema {row[0]}, newer than this jobspiders")
+            if row is not None and int(row[0]) == SCHEMA_VERSION:
+                return  # up to date: opening writes nothing, so readers never wait for a crawl's writes
             self.db.executescript(SCHEMA)
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(jobs)")}
             if "raw_hash" not in columns:  # schema 1 -> 2, in place: existing jobs are re-normalized once

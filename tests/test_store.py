@@ -282,6 +282,25 @@ def test_newer_schema_is_refused_sqlite(tmp_path):
         SqliteStore(path)
 
 
+def test_opening_an_up_to_date_sqlite_store_reads_while_a_crawl_writes(tmp_path):
+    """Publishing opens the store (and each publish worker does) while a crawl may hold the write lock."""
+    path = tmp_path / "jobs.db"
+    store = SqliteStore(path)
+    store.upsert(job("1"), T1)
+    store.close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a crawl's batch in progress
+    writer.execute("UPDATE jobs SET last_seen = ?", (T2,))
+    try:
+        reader = SqliteStore(path)
+        reader.db.execute("PRAGMA busy_timeout = 0")
+        assert [record["id"] for record in reader.open_jobs("2000-01-01")] == ["greenhouse:acme:1"]
+        reader.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def test_postgres_schema_is_created_once_and_versioned(fresh_postgres):
     import psycopg
 
