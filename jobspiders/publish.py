@@ -14,9 +14,10 @@ profile, into ``OUTPUT_DIR/<profile>/``:
 The backend list also keeps ``OUTPUT_DIR/README.md`` and ``OUTPUT_DIR/jobs.json`` (DESIGN.md contract).
 Every file is written atomically (temp file + rename); a refused profile keeps all its old files.
 
-Publishing streams (issue 8: 50,000 jobs in a few seconds and little memory): descriptions, most of a
-job's bytes, are fetched from the store in batches only where a file prints them (jobs.json, jobs.csv,
-the feed) and written at once; the files are written as they are rendered, never held whole.
+Publishing streams (issue 8: tens of thousands of jobs in little memory): it keeps per job only what
+dedup, order, the stats and the page's filters need (`listed`), reads the whole records back from the
+store in batches while it writes (`JobStore.documents`), and writes each file as it is rendered, never
+holding one whole. Big publishes share the files out to forked worker processes (`render_parts`).
 
 Templates go through one environment (`make_environment`). Markdown templates escape every printed value
 with `md` unless it is `MdSafe`, which only our own filters produce; HTML and Atom templates (``*.html.j2``,
@@ -172,12 +173,12 @@ def http_url(value: Any) -> str | None:
 
 def clip(value: Any, limit: int = TITLE_MAX_CHARS) -> str:
     """At most ``limit`` characters of ``value`` (whitespace collapsed), with "…" when cut."""
-    text = str(value or "")
+    whole = str(value or "")
     # Only the start of a long text can be printed: collapse no more of it than can fill ``limit``.
-    head = text[: limit + limit // 4 + 64]
+    head = whole[: limit + limit // 4 + 64]
     text = " ".join(_MARKUP_CONTROL.sub("", head).split())
-    if len(text) <= limit and len(head) < len(str(value or "")):
-        text = " ".join(_MARKUP_CONTROL.sub("", str(value)).split())  # mostly whitespace: read it all
+    if len(text) <= limit and len(head) < len(whole):
+        text = " ".join(_MARKUP_CONTROL.sub("", whole).split())  # mostly whitespace: read it all
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -271,9 +272,14 @@ def streaming_environment(env: jinja2.Environment) -> jinja2.Environment:
 
 def day_label(value: str, fmt: str = "%b %d") -> str:
     """``value`` (ISO 8601 UTC) formatted by ``fmt``; cached per day when ``fmt`` shows only the day."""
-    if len(value) >= 10 and value[4:5] == "-" and not set(fmt) & {"H", "M", "S", "I", "p", "f", "z", "Z"}:
+    if len(value) >= 10 and value[4:5] == "-" and _shows_only_the_day(fmt):
         return _day_label(value[:10], fmt)
     return _parse_iso(value).strftime(fmt)
+
+
+@cache
+def _shows_only_the_day(fmt: str) -> bool:
+    return not set(fmt) & {"H", "M", "S", "I", "p", "f", "z", "Z"}
 
 
 @cache
@@ -444,7 +450,7 @@ def _documents(
         docs = store.documents([row["id"] for row in chunk], descriptions=descriptions)
         for row in chunk:
             doc = docs.get(row["id"])
-            if doc is None:  # closed or removed since we listed it: it is not published
+            if doc is None:  # removed from the store since we listed it: it is not published
                 continue
             doc.pop("dedup_key", None)  # our own bookkeeping, not a published field
             doc.update((key, row[key]) for key in MERGED)
@@ -495,8 +501,8 @@ def publish(config: JobsConfig, profile: str | None = None, *, force: bool = Fal
         for name, rows in lists.items()
         if name not in refused
     }
-    render_parts(config, contexts)
     env = make_environment()
+    render_parts(config, contexts, streaming_environment(env))
     store = open_store(config.db)
     try:
         outputs = [_finish_profile(env, config, store, context) for context in contexts.values()]
@@ -555,11 +561,14 @@ PARTS = {"tables": 1.0, "feed": 1.2, "page": 0.6}
 # Below this many jobs (all lists together) the parts are rendered in this process: a worker process
 # costs more than it saves.
 PARALLEL_MIN_JOBS = 5000
-_FORKED: tuple[JobsConfig, Mapping[str, Mapping[str, Any]]] | None = None
+_FORKED: tuple[JobsConfig, Mapping[str, Mapping[str, Any]], jinja2.Environment] | None = None
 
 
-def render_parts(config: JobsConfig, contexts: Mapping[str, Mapping[str, Any]]) -> None:
-    """Write jobs.json + jobs.csv, feed.atom and index.html of every list, biggest first.
+def render_parts(
+    config: JobsConfig, contexts: Mapping[str, Mapping[str, Any]], env: jinja2.Environment
+) -> None:
+    """Write jobs.json + jobs.csv, feed.atom and index.html of every list, biggest first; ``env`` is a
+    `streaming_environment` (each worker compiles its templates once, not once per file).
 
     With ``JOBS_PUBLISH_WORKERS`` above 1 and enough jobs, the parts are shared out to that many forked
     worker processes (they inherit the lists, read the records through their own store connection and
@@ -579,13 +588,12 @@ def render_parts(config: JobsConfig, contexts: Mapping[str, Mapping[str, Any]]) 
     if workers <= 1 or total < PARALLEL_MIN_JOBS or "fork" not in multiprocessing.get_all_start_methods():
         store = open_store(config.db)
         try:
-            env = streaming_environment(make_environment())
             for name, part in tasks:
                 render_part(env, config, store, contexts[name], part)
         finally:
             store.close()
         return
-    _FORKED = (config, contexts)
+    _FORKED = (config, contexts, env)
     try:
         # fork: the workers inherit the lists instead of receiving copies of them.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -597,10 +605,10 @@ def render_parts(config: JobsConfig, contexts: Mapping[str, Mapping[str, Any]]) 
 
 def _render_forked(task: tuple[str, str]) -> None:
     assert _FORKED is not None, "set before the pool forks"
-    config, contexts = _FORKED
+    config, contexts, env = _FORKED
     store = open_store(config.db)
     try:
-        render_part(streaming_environment(make_environment()), config, store, contexts[task[0]], task[1])
+        render_part(env, config, store, contexts[task[0]], task[1])
     finally:
         store.close()
 
