@@ -17,6 +17,8 @@ from scrapy.utils.test import get_crawler
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLES = ROOT.parent / "shared" / "samples"
+# Public board inventories (../shared/registry-sources/stapply/*.csv) where ../shared is beside the checkout.
+INVENTORY = ROOT.parent / "shared" / "registry-sources" / "stapply"
 DEMO = ROOT / "demo"
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 NOW_ISO = "2026-11-20T12:00:00Z"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobspiders.detect import ATS_NAMES, Detection, detect_many, detect_url
+from tests.conftest import INVENTORY
 
 # (url, ats, token, host, site, job_id)
 Case = tuple[str, str | None, str | None, str | None, str | None, str | None]
@@ -961,17 +961,16 @@ def test_workday_site_round_trips_with_locale(tenant: str, site: str) -> None:
 
 # --- the whole inventory (skipped where ../shared is not checked out next to the repo)
 
-_INVENTORY = Path(__file__).resolve().parents[2] / "shared" / "registry-sources" / "stapply"
 # Rows that name no board: the Greenhouse embed prefix and Workable's account-less job prefix.
 _NO_TOKEN = {"https://job-boards.greenhouse.io/embed", "https://apply.workable.com/j"}
 
 
-@pytest.mark.skipif(not _INVENTORY.is_dir(), reason="registry-sources inventory not present")
+@pytest.mark.skipif(not INVENTORY.is_dir(), reason="registry-sources inventory not present")
 @pytest.mark.parametrize(
     "ats", ["ashby", "greenhouse", "lever", "rippling", "smartrecruiters", "workable", "workday"]
 )
 def test_whole_inventory_is_detected(ats: str) -> None:
-    with (_INVENTORY / f"{ats}.csv").open(newline="", encoding="utf-8") as fh:
+    with (INVENTORY / f"{ats}.csv").open(newline="", encoding="utf-8") as fh:
         rows = [row["url"] for row in csv.DictReader(fh)]
     assert rows
     for url in rows:
