@@ -51,6 +51,9 @@ class JobsConfig:
     publish_workers: int = 1
     # Boards a spider crawls at once (JOBS_BOARDS_IN_FLIGHT; 0: 4 x CONCURRENT_REQUESTS).
     boards_in_flight: int = 64
+    # Young-generation threshold of the garbage collector during crawls and publishes (JOBS_GC_THRESHOLD;
+    # 0: Python's own); see jobspiders/gc_tuning.py.
+    gc_threshold: int = 50_000
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> JobsConfig:
@@ -70,6 +73,7 @@ class JobsConfig:
             raise ConfigError(f"JOBS_DEDUP must be role or location, got {dedup!r}")
         workers = count_setting(settings, "JOBS_PUBLISH_WORKERS", 0, "processes (0: one per CPU)")
         in_flight = count_setting(settings, "JOBS_BOARDS_IN_FLIGHT", 0, "boards (0: 4 x CONCURRENT_REQUESTS)")
+        gc_threshold = count_setting(settings, "JOBS_GC_THRESHOLD", 50_000, "allocations (0: Python's own)")
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")
@@ -87,6 +91,7 @@ class JobsConfig:
             dedup=dedup,
             publish_workers=workers or min(4, len(os.sched_getaffinity(0))),
             boards_in_flight=in_flight or 4 * max(1, settings.getint("CONCURRENT_REQUESTS", 16)),
+            gc_threshold=gc_threshold,
         )
 
 

@@ -1,7 +1,9 @@
-"""Crawl health: progress in the log while a crawl runs, and ``OUTPUT_DIR/health.json`` when it ends."""
+"""Crawl extensions: health (progress in the log while a crawl runs, ``OUTPUT_DIR/health.json`` when it
+ends) and the garbage collector's threshold while the crawl runs."""
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -9,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from twisted.internet import task
 
+from jobspiders import gc_tuning
 from jobspiders.config import JobsConfig
 from jobspiders.normalize.dates import to_iso
 from jobspiders.publish import write_atomic
@@ -91,3 +94,44 @@ class CrawlHealth:
         }
         report["generated_at"] = to_iso(self.config.now)
         write_atomic(path, json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+class GcThreshold:
+    """Raises the garbage collector's young-generation threshold to ``JOBS_GC_THRESHOLD`` while the
+    engine runs (`jobspiders.gc_tuning` says why) and counts the collections made meanwhile in the stats
+    (``gc/collections/young``, ``…/middle``, ``…/full``; process-wide)."""
+
+    def __init__(self, crawler: Crawler, threshold: int) -> None:
+        self.crawler = crawler
+        self.threshold = threshold
+        self.raised = False
+        self.started: tuple[int, ...] = ()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        extension = cls(crawler, JobsConfig.from_settings(crawler.settings).gc_threshold)
+        crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def engine_started(self) -> None:
+        gc_tuning.raise_threshold(self.threshold)
+        self.raised = True
+        self.started = gc_tuning.collections()
+
+    def spider_closed(self, spider: Spider) -> None:
+        # Before the stats are dumped (engine_stopped comes after).
+        if self.crawler.stats is None or not self.started:
+            return
+        counts = zip(("young", "middle", "full"), self.started, gc_tuning.collections(), strict=False)
+        for name, before, now in counts:
+            self.crawler.stats.set_value(f"gc/collections/{name}", now - before)
+
+    def engine_stopped(self) -> None:
+        if self.raised:
+            gc_tuning.restore_threshold()
+            self.raised = False
+            # The crawl's cyclic garbage waited for a full collection that rarely came: free it before
+            # what follows in this process (crawlall's publish) needs the memory.
+            gc.collect()

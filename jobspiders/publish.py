@@ -58,6 +58,7 @@ import pycountry
 from markupsafe import Markup
 
 from jobspiders.config import JobsConfig
+from jobspiders.gc_tuning import raised_threshold
 from jobspiders.items import EXPORTED_FIELDS
 from jobspiders.normalize.dates import to_iso
 from jobspiders.normalize.dedup import collapse_roles
@@ -475,8 +476,13 @@ def publish(config: JobsConfig, profile: str | None = None, *, force: bool = Fal
     the boards failed in their latest crawl. A profile whose list would shrink by more than
     ``JOBS_PUBLISH_MAX_DROP`` keeps its old files while the others are published; PublishRefused then
     names it and carries the others' result. ``force`` publishes anyway. ValueError for an unknown
-    profile.
+    profile. The garbage collector runs less often meanwhile (``JOBS_GC_THRESHOLD``, `gc_tuning`).
     """
+    with raised_threshold(config.gc_threshold):
+        return _publish(config, profile, force=force)
+
+
+def _publish(config: JobsConfig, profile: str | None, *, force: bool) -> PublishResult:
     profiles = load_profiles()
     if profile is not None and profile not in profiles:
         raise ValueError(f"unknown profile {profile!r}; profiles.yml has {', '.join(profiles)}")

@@ -22,6 +22,9 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Boards started and not finished at once (0: 4 x CONCURRENT_REQUESTS): the scheduler never holds every
 # board's requests, and its per-request choice of host does not scan every board's host.
 JOBS_BOARDS_IN_FLIGHT = 0
+# The garbage collector's young-generation threshold while a crawl or publish runs (0: Python's 700):
+# at 700 the collector took half a big crawl's CPU (jobspiders/gc_tuning.py).
+JOBS_GC_THRESHOLD = 50_000
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
@@ -64,6 +67,7 @@ EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "jobspiders.redis_queue.RedisBoardQueue": 550,  # scale-out: boards from Redis when REDIS_URL is set
     "jobspiders.extensions.CrawlHealth": 600,
+    "jobspiders.extensions.GcThreshold": 650,
 }
 
 # --- Monitoring (spidermon): item schema and close-spider monitors, see jobspiders/monitors.py -----

@@ -240,6 +240,7 @@ def test_boards_in_flight_are_capped_and_every_board_still_finishes(server, craw
     result = scrapy("crawl", "greenhouse", "-a", f"companies={registry}", settings=settings)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "'jobspiders/boards/done': 4" in result.stderr
+    assert "'gc/collections/young': " in result.stderr  # GcThreshold ran (its stats are dumped)
     boards = [url.split("/boards/")[1].split("/")[0] for _, url in server.requests]
     assert boards == ["broken", "broken", "northwind", "garbage", "northwindreferral"]  # one retry of 500
     bad = scrapy("crawlall", settings={**settings, "JOBS_BOARDS_IN_FLIGHT": "many"})

@@ -155,7 +155,7 @@ def test_readme_size_guard(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("value", ["-1", "many"])
-@pytest.mark.parametrize("name", ["JOBS_README_MAX_ROWS", "JOBS_PUBLISH_WORKERS"])
+@pytest.mark.parametrize("name", ["JOBS_README_MAX_ROWS", "JOBS_PUBLISH_WORKERS", "JOBS_GC_THRESHOLD"])
 def test_bad_counts(tmp_path, name, value):
     with pytest.raises(ConfigError, match=f"{name} must be a whole number"):
         settings_for(tmp_path, **{name: value})
