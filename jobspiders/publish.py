@@ -482,6 +482,24 @@ def publish(config: JobsConfig, profile: str | None = None, *, force: bool = Fal
         return _publish(config, profile, force=force)
 
 
+def publish_in_new_process(
+    config: JobsConfig, profile: str | None = None, *, force: bool = False
+) -> PublishResult:
+    """`publish` in a new Python process (spawned, not forked), for a process that has just crawled:
+    Python keeps a crawl's heap after the crawl, and a publish in that process (and its forked workers)
+    added its own memory on top of it (crawlall at 5,000 boards peaked at 1.8 GB; `scrapy publish` alone
+    over the same store used 457 MB). Same result and exceptions as `publish`; its log lines go to
+    standard error."""
+    level = logging.getLogger().getEffectiveLevel()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_log_to_stderr, initargs=(level,)) as pool:
+        return pool.submit(publish, config, profile, force=force).result()
+
+
+def _log_to_stderr(level: int) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+
+
 def _publish(config: JobsConfig, profile: str | None, *, force: bool) -> PublishResult:
     profiles = load_profiles()
     if profile is not None and profile not in profiles:

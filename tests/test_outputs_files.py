@@ -319,3 +319,21 @@ def test_csv_columns_are_the_documented_ones_in_their_order():
     rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
     documented = [name for cell in rows for name in re.findall(r"`([a-z_]+)`", cell)]
     assert list(CSV_COLUMNS) == documented
+
+
+def test_publish_in_a_new_process_gives_the_same_files_result_and_refusal(tmp_path):
+    """crawlall publishes in a spawned process; what comes back is what `publish` gives or raises."""
+    config = fill(
+        tmp_path, [record(str(i), dedup_key=str(i), profiles=["backend", "fullstack"]) for i in range(3)]
+    )
+    here = publish(config)
+    files = snapshot(config.output_dir)
+    apart = publishing.publish_in_new_process(config)
+    assert apart == here  # PublishResult, its outputs and paths
+    assert snapshot(config.output_dir) == files
+    write_atomic(config.output_dir / "backend" / "jobs.json", json.dumps({"count": 10, "jobs": []}))
+    with pytest.raises(PublishRefused, match="backend: the list would fall from 10 to 3") as refused:
+        publishing.publish_in_new_process(config)
+    published = [o.profile for o in refused.value.result.outputs]  # the result is carried across
+    assert "backend" not in published
+    assert "fullstack" in published

@@ -1,4 +1,5 @@
-"""``scrapy crawlall``: every ATS spider in one process, then one publish.
+"""``scrapy crawlall``: every ATS spider in one process, then one publish (in a new process: the crawl's
+heap is not carried under it, `publish.publish_in_new_process`).
 
 Ends with a one-screen table per ATS (board outcomes, where the postings went) on stdout and the same as
 JSON in ``OUTPUT_DIR/crawl-summary.json`` (with the exit code and what it means), for operators and
@@ -180,5 +181,5 @@ class Command(BaseRunSpiderCommand):
             self.exitcode = EXIT_OK
             document["published"] = None
         else:
-            self.exitcode = publish_or_exit_code(config)
+            self.exitcode = publish_or_exit_code(config, new_process=True)
         write_summary(config, document, self.exitcode, published=not opts.no_publish)
