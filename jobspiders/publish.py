@@ -99,6 +99,10 @@ CSV_COLUMNS = tuple(column for name in EXPORTED_FIELDS for column in _FLATTENED.
 DOCUMENT_BATCH = 500  # records read per store query while writing
 
 
+HEADER_READ_CHARS = 1 << 16  # jobs.json's header (stats and all) is under 1 KB
+_HEADER_COUNT = re.compile(r'^  "count": (\d+),$', re.M)
+
+
 class PublishRefused(RuntimeError):
     """Publishing would replace a good list with one that boards' failures emptied or left stale.
 
@@ -379,8 +383,18 @@ def check_drop(previous: int | None, count: int, max_drop: float) -> None:
 
 
 def previous_count(jobs_json: Path) -> int | None:
-    """The job count of the last list we published, when there is a readable one."""
+    """The job count of the last list we published, when there is a readable one.
+
+    Read from the header that `write_json_and_csv` writes (top-level keys two spaces in, ``count`` before
+    ``"jobs": [``) without parsing the jobs: a big list's jobs.json is tens of MB, and parsing it took
+    more memory than the rest of a crawl's end. Any other JSON file is parsed whole.
+    """
     try:
+        with jobs_json.open(encoding="utf-8") as handle:
+            head = handle.read(HEADER_READ_CHARS)
+        header, jobs_follow, _ = head.partition('\n  "jobs": [')
+        if jobs_follow and (match := _HEADER_COUNT.search(header)):
+            return int(match.group(1))
         count = json.loads(jobs_json.read_text(encoding="utf-8")).get("count")
     except (OSError, ValueError, AttributeError):
         return None

@@ -337,3 +337,30 @@ def test_publish_in_a_new_process_gives_the_same_files_result_and_refusal(tmp_pa
     published = [o.profile for o in refused.value.result.outputs]  # the result is carried across
     assert "backend" not in published
     assert "fullstack" in published
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ('{"count": 7, "jobs": []}', 7),  # not our layout: parsed whole
+        ('{\n  "count": 7,\n  "jobs": [\n    {"id": "a"}\n  ]\n}\n', 7),
+        ('{\n  "profile": "x",\n  "jobs": [\n  ]\n}\n', None),  # no count
+        ('{\n  "count": "7",\n  "jobs": []}', None),  # not a number
+        ("not json", None),
+        ("", None),
+    ],
+)
+def test_previous_count(tmp_path, text, count):
+    path = tmp_path / "jobs.json"
+    path.write_text(text, encoding="utf-8")
+    assert publishing.previous_count(path) == count
+
+
+def test_previous_count_reads_only_the_header_of_a_list_we_wrote(tmp_path, monkeypatch):
+    config = fill(tmp_path, [record(str(i), dedup_key=str(i)) for i in range(3)])
+    publish(config)
+    path = config.output_dir / "jobs.json"
+    assert publishing.previous_count(path) == 3
+    monkeypatch.setattr(publishing.json, "loads", lambda *a, **k: pytest.fail("parsed the whole file"))
+    assert publishing.previous_count(path) == 3
+    assert publishing.previous_count(tmp_path / "missing.json") is None
