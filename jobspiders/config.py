@@ -13,6 +13,8 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
+from jobspiders.gc_tuning import YOUNG_THRESHOLD
+
 
 class ConfigError(ValueError):
     """A project setting with a value we cannot use."""
@@ -53,7 +55,7 @@ class JobsConfig:
     boards_in_flight: int = 64
     # Young-generation threshold of the garbage collector during crawls and publishes (JOBS_GC_THRESHOLD;
     # 0: Python's own); see jobspiders/gc_tuning.py.
-    gc_threshold: int = 50_000
+    gc_threshold: int = YOUNG_THRESHOLD
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> JobsConfig:
@@ -73,7 +75,9 @@ class JobsConfig:
             raise ConfigError(f"JOBS_DEDUP must be role or location, got {dedup!r}")
         workers = count_setting(settings, "JOBS_PUBLISH_WORKERS", 0, "processes (0: one per CPU)")
         in_flight = count_setting(settings, "JOBS_BOARDS_IN_FLIGHT", 0, "boards (0: 4 x CONCURRENT_REQUESTS)")
-        gc_threshold = count_setting(settings, "JOBS_GC_THRESHOLD", 50_000, "allocations (0: Python's own)")
+        gc_threshold = count_setting(
+            settings, "JOBS_GC_THRESHOLD", YOUNG_THRESHOLD, "allocations (0: Python's own)"
+        )
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")

@@ -3,7 +3,6 @@ ends) and the garbage collector's threshold while the crawl runs."""
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -104,8 +103,7 @@ class GcThreshold:
     def __init__(self, crawler: Crawler, threshold: int) -> None:
         self.crawler = crawler
         self.threshold = threshold
-        self.raised = False
-        self.started: tuple[int, ...] = ()
+        self.started: tuple[int, ...] = ()  # collections so far when the engine started; () once restored
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -117,7 +115,6 @@ class GcThreshold:
 
     def engine_started(self) -> None:
         gc_tuning.raise_threshold(self.threshold)
-        self.raised = True
         self.started = gc_tuning.collections()
 
     def spider_closed(self, spider: Spider) -> None:
@@ -129,9 +126,6 @@ class GcThreshold:
             self.crawler.stats.set_value(f"gc/collections/{name}", now - before)
 
     def engine_stopped(self) -> None:
-        if self.raised:
+        if self.started:
             gc_tuning.restore_threshold()
-            self.raised = False
-            # The crawl's cyclic garbage waited for a full collection that rarely came: free it before
-            # what follows in this process (crawlall's publish) needs the memory.
-            gc.collect()
+            self.started = ()

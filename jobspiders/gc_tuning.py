@@ -11,8 +11,8 @@ collection walks, which is why seconds per posting grew with the registry. With 
 2.2 times as fast at the same peak RSS (benchmarks/PERFORMANCE.md). Reference cycles are still collected,
 only less often.
 
-The threshold is process-wide: `raised_threshold` nests (crawlall runs several crawlers in one process
-and publishes at the end) and the outermost exit puts back what was there.
+The threshold is process-wide: raises nest (crawlall runs several crawlers in one process, which may stop
+in any order) and the last restore puts back what was there.
 """
 
 from __future__ import annotations

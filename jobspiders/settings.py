@@ -1,6 +1,6 @@
 """Scrapy settings of jobspiders. Project settings are documented in DESIGN.md and README.md."""
 
-from jobspiders import items  # lower case: Scrapy reads only the upper-case names here as settings
+from jobspiders import gc_tuning, items  # lower case: Scrapy reads only the upper-case names here as settings
 
 # --- Identity and modules ------------------------------------------------------------------------
 BOT_NAME = "jobspiders"
@@ -24,7 +24,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 JOBS_BOARDS_IN_FLIGHT = 0
 # The garbage collector's young-generation threshold while a crawl or publish runs (0: Python's 700):
 # at 700 the collector took half a big crawl's CPU (jobspiders/gc_tuning.py).
-JOBS_GC_THRESHOLD = 50_000
+JOBS_GC_THRESHOLD = gc_tuning.YOUNG_THRESHOLD  # 50,000
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
