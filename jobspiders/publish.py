@@ -100,6 +100,7 @@ DOCUMENT_BATCH = 500  # records read per store query while writing
 
 
 HEADER_READ_CHARS = 1 << 16  # jobs.json's header (stats and all) is under 1 KB
+JOBS_OPENING = '\n  "jobs": ['  # where jobs.json's indented header ends and its one-line jobs begin
 _HEADER_COUNT = re.compile(r'^  "count": (\d+),$', re.M)
 
 
@@ -392,7 +393,7 @@ def previous_count(jobs_json: Path) -> int | None:
     try:
         with jobs_json.open(encoding="utf-8") as handle:
             head = handle.read(HEADER_READ_CHARS)
-        header, jobs_follow, _ = head.partition('\n  "jobs": [')
+        header, jobs_follow, _ = head.partition(JOBS_OPENING)
         if jobs_follow and (match := _HEADER_COUNT.search(header)):
             return int(match.group(1))
         count = json.loads(jobs_json.read_text(encoding="utf-8")).get("count")
@@ -716,7 +717,7 @@ def write_json_and_csv(
     """jobs.json (``header`` and then ``"jobs"``, one job per line) and jobs.csv, in one pass over the
     records, so each is read from the store once and let go at once."""
     head = json.dumps(header, ensure_ascii=False, indent=2)
-    json_file.write(head[: head.rindex("}")].rstrip() + ',\n  "jobs": [')
+    json_file.write(head[: head.rindex("}")].rstrip() + "," + JOBS_OPENING)
     writer = csv.writer(csv_file, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     separator = "\n    "
