@@ -27,7 +27,6 @@ links.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -46,17 +45,18 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 from urllib.parse import quote
 
 import jinja2
 import pycountry
 from markupsafe import Markup
 
+from jobspiders import jsonio
 from jobspiders.config import JobsConfig
 from jobspiders.gc_tuning import raised_threshold
 from jobspiders.items import EXPORTED_FIELDS
@@ -270,6 +270,7 @@ def make_environment(template_dir: str | Path | None = None) -> jinja2.Environme
     return env
 
 
+@lru_cache(maxsize=4)  # one per environment: an overlay compiles its templates again
 def streaming_environment(env: jinja2.Environment) -> jinja2.Environment:
     """``env`` without `finalize`, for the HTML and Atom files `write_markup` writes: it strips what XML
     forbids from the whole output instead of from every printed value (the same output, less work)."""
@@ -386,7 +387,7 @@ def check_drop(previous: int | None, count: int, max_drop: float) -> None:
 def previous_count(jobs_json: Path) -> int | None:
     """The job count of the last list we published, when there is a readable one.
 
-    Read from the header that `write_json_and_csv` writes (top-level keys two spaces in, ``count`` before
+    Read from the header that `TablesWriter` writes (top-level keys two spaces in, ``count`` before
     ``"jobs": [``) without parsing the jobs: a big list's jobs.json is tens of MB, and parsing it took
     more memory than the rest of a crawl's end. Any other JSON file is parsed whole.
     """
@@ -540,13 +541,8 @@ def _publish(config: JobsConfig, profile: str | None, *, force: bool) -> Publish
         for name, rows in lists.items()
         if name not in refused
     }
-    env = make_environment()
-    render_parts(config, contexts, streaming_environment(env))
-    store = open_store(config.db)
-    try:
-        outputs = [_finish_profile(env, config, store, context) for context in contexts.values()]
-    finally:
-        store.close()
+    readme_rows = render_parts(config, contexts, make_environment())
+    outputs = [_profile_output(config, context, readme_rows[name]) for name, context in contexts.items()]
     result = _result(config, outputs)
     if refused:
         reasons = "; ".join(f"{name}: {why}" for name, why in refused.items())
@@ -594,9 +590,11 @@ def _context(
     }
 
 
-# The big files of each list, written by `render_part`; their relative cost per job (measured) orders
-# the work so that the largest parts start first.
-PARTS = {"tables": 1.0, "feed": 1.2, "page": 0.6}
+# What `render_part` writes of each list; their relative cost per job (measured) orders the work so
+# that the largest parts start first. "list": jobs.json, jobs.csv and index.html, from one read of each
+# record; "feed": feed.atom; "readme": README.md (its newest rows only).
+PARTS = {"list": 1.4, "feed": 1.0, "readme": 0.0}
+README_PART_COST = 1.5  # per README row, against the parts' cost per job
 # Below this many jobs (all lists together) the parts are rendered in this process: a worker process
 # costs more than it saves.
 PARALLEL_MIN_JOBS = 5000
@@ -605,9 +603,9 @@ _FORKED: tuple[JobsConfig, Mapping[str, Mapping[str, Any]], jinja2.Environment] 
 
 def render_parts(
     config: JobsConfig, contexts: Mapping[str, Mapping[str, Any]], env: jinja2.Environment
-) -> None:
-    """Write jobs.json + jobs.csv, feed.atom and index.html of every list, biggest first; ``env`` is a
-    `streaming_environment` (each worker compiles its templates once, not once per file).
+) -> dict[str, int]:
+    """Write every file of every list (`PARTS`), biggest part first; the number of rows in each list's
+    README. ``env`` is a `make_environment` (each worker compiles its templates once, not once per file).
 
     With ``JOBS_PUBLISH_WORKERS`` above 1 and enough jobs, the parts are shared out to that many forked
     worker processes (they inherit the lists, read the records through their own store connection and
@@ -617,117 +615,128 @@ def render_parts(
     workers use no lock of those threads, and ``JOBS_PUBLISH_WORKERS=1`` publishes without them.
     """
     global _FORKED
-    tasks = sorted(
-        ((name, part) for name in contexts for part in PARTS),
-        key=lambda task: len(contexts[task[0]]["jobs"]) * PARTS[task[1]],
-        reverse=True,
-    )
+
+    def cost(task: tuple[str, str]) -> float:
+        jobs = len(contexts[task[0]]["jobs"])
+        if task[1] == "readme":
+            return min(jobs, config.readme_max_rows) * README_PART_COST
+        return jobs * PARTS[task[1]]
+
+    tasks = sorted(((name, part) for name in contexts for part in PARTS), key=cost, reverse=True)
     total = sum(len(context["jobs"]) for context in contexts.values())
     workers = min(config.publish_workers, len(tasks))
     if workers <= 1 or total < PARALLEL_MIN_JOBS or "fork" not in multiprocessing.get_all_start_methods():
         store = open_store(config.db)
         try:
-            for name, part in tasks:
-                render_part(env, config, store, contexts[name], part)
+            done = [render_part(env, config, store, contexts[name], part) for name, part in tasks]
         finally:
             store.close()
-        return
-    _FORKED = (config, contexts, env)
-    try:
-        # fork: the workers inherit the lists instead of receiving copies of them.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for _ in pool.map(_render_forked, tasks):
-                pass
-    finally:
-        _FORKED = None
+    else:
+        _FORKED = (config, contexts, env)
+        try:
+            # fork: the workers inherit the lists instead of receiving copies of them.
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                done = list(pool.map(_render_forked, tasks))
+        finally:
+            _FORKED = None
+    return {name: rows for (name, part), rows in zip(tasks, done, strict=True) if part == "readme"}
 
 
-def _render_forked(task: tuple[str, str]) -> None:
+def _render_forked(task: tuple[str, str]) -> int | None:
     assert _FORKED is not None, "set before the pool forks"
     config, contexts, env = _FORKED
     store = open_store(config.db)
     try:
-        render_part(env, config, store, contexts[task[0]], task[1])
+        return render_part(env, config, store, contexts[task[0]], task[1])
     finally:
         store.close()
 
 
 def render_part(
     env: jinja2.Environment, config: JobsConfig, store: JobStore, context: Mapping[str, Any], part: str
-) -> None:
-    """Write one part of a list (`PARTS`) into its folder; ``env`` is a `streaming_environment`."""
-    folder = config.output_dir / context["profile"].name
+) -> int | None:
+    """Write one part of a list (`PARTS`) into its folder, and the primary list's copies at the top of
+    OUTPUT_DIR; for "readme", how many rows the README shows. ``env`` is a `make_environment`."""
+    name = context["profile"].name
+    folder = config.output_dir / name
+    jobs = context["jobs"]
     started = time.perf_counter()
-    if part == "tables":
-        jobs = context["jobs"]
+    rows = None
+    if part == "list":
         header = {
             "generated_at": context["generated_at"],
-            "profile": context["profile"].name,
+            "profile": name,
             "count": len(jobs),
             "stats": context["stats"],
         }
-        with atomic_writer(folder / "jobs.json") as json_file, atomic_writer(folder / "jobs.csv") as csv_file:
-            write_json_and_csv(header, _documents(store, jobs, descriptions=True), json_file, csv_file)
+        with (
+            atomic_writer(folder / "jobs.json", binary=True) as json_file,
+            atomic_writer(folder / "jobs.csv") as csv_file,
+            atomic_writer(folder / "index.html") as page_file,
+        ):
+            tables = TablesWriter(header, json_file, csv_file)
+            records = tables.passing(_documents(store, jobs, descriptions=True))
+            write_markup(page_file, render_page(streaming_environment(env), context, records))
+            tables.close()
+        if name == PRIMARY_PROFILE:
+            link_atomic(folder / "jobs.json", config.output_dir / "jobs.json")
     elif part == "feed":
         with atomic_writer(folder / "feed.atom") as handle:
-            write_markup(handle, render_feed(env, context, config, store))
-    elif part == "page":
-        with atomic_writer(folder / "index.html") as handle:
-            write_markup(handle, render_page(env, context, store))
+            write_markup(handle, render_feed(streaming_environment(env), context, config, store))
+    elif part == "readme":
+        shown = list(_documents(store, jobs[: config.readme_max_rows], descriptions=False))
+        readme, rows = render_readme(env, {**context, "rows": shown}, config.readme_max_rows, top_level=False)
+        write_atomic(folder / "README.md", readme)
+        if name == PRIMARY_PROFILE:
+            top_readme, _ = render_readme(env, {**context, "rows": shown}, rows, top_level=True)
+            write_atomic(config.output_dir / "README.md", top_readme)
     else:
         raise ValueError(f"unknown part {part!r}")
     logger.debug(
-        "Wrote the %s of %s (%d jobs) in %.2fs",
-        part,
-        folder,
-        len(context["jobs"]),
-        time.perf_counter() - started,
+        "Wrote the %s of %s (%d jobs) in %.2fs", part, folder, len(jobs), time.perf_counter() - started
     )
+    return rows
 
 
-def _finish_profile(
-    env: jinja2.Environment, config: JobsConfig, store: JobStore, context: Mapping[str, Any]
-) -> ProfileOutput:
-    """The READMEs of a list whose parts are written, and the top-level copies of the primary list."""
+def _profile_output(config: JobsConfig, context: Mapping[str, Any], readme_rows: int) -> ProfileOutput:
+    """What `render_parts` wrote for one list."""
     name = context["profile"].name
-    jobs = context["jobs"]
     folder = config.output_dir / name
-    shown = jobs[: config.readme_max_rows]
-    context = {**context, "rows": list(_documents(store, shown, descriptions=False))}
-    readme, rows = render_readme(env, context, config.readme_max_rows, top_level=False)
-    write_atomic(folder / "README.md", readme)
     written = [
         folder / filename for filename in ("jobs.json", "jobs.csv", "feed.atom", "index.html", "README.md")
     ]
     if name == PRIMARY_PROFILE:
-        top_readme, _ = render_readme(env, context, config.readme_max_rows, top_level=True)
-        copy_atomic(folder / "jobs.json", config.output_dir / "jobs.json")
-        write_atomic(config.output_dir / "README.md", top_readme)
         written += [config.output_dir / "jobs.json", config.output_dir / "README.md"]
-    logger.info("Published %d %s jobs to %s", len(jobs), name, folder)
-    return ProfileOutput(name, len(jobs), rows, tuple(written))
+    logger.info("Published %d %s jobs to %s", len(context["jobs"]), name, folder)
+    return ProfileOutput(name, len(context["jobs"]), readme_rows, tuple(written))
 
 
-def write_json_and_csv(
-    header: Mapping[str, Any],
-    jobs: Iterable[Mapping[str, Any]],
-    json_file: TextIO,
-    csv_file: TextIO,
-) -> None:
-    """jobs.json (``header`` and then ``"jobs"``, one job per line) and jobs.csv, in one pass over the
-    records, so each is read from the store once and let go at once."""
-    head = json.dumps(header, ensure_ascii=False, indent=2)
-    json_file.write(head[: head.rindex("}")].rstrip() + "," + JOBS_OPENING)
-    writer = csv.writer(csv_file, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    separator = "\n    "
-    count = 0
-    for record in jobs:
-        json_file.write(separator + json.dumps(record, ensure_ascii=False))
-        separator = ",\n    "
-        writer.writerow(csv_row(record))
-        count += 1
-    json_file.write("\n  ]\n}\n" if count else "]\n}\n")
+class TablesWriter:
+    """jobs.json (``header`` and then ``"jobs"``, one job per line) and jobs.csv, a record at a time, so
+    each is read from the store once and let go at once. `close` ends jobs.json."""
+
+    def __init__(self, header: Mapping[str, Any], json_file: BinaryIO, csv_file: TextIO) -> None:
+        head = json.dumps(header, ensure_ascii=False, indent=2)
+        json_file.write((head[: head.rindex("}")].rstrip() + "," + JOBS_OPENING).encode("utf-8"))
+        csv_file.write(csv_line(CSV_COLUMNS))
+        self.json_file, self.csv_file = json_file, csv_file
+        self.separator = b"\n    "
+        self.count = 0
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        self.json_file.write(self.separator + jsonio.dumpb(record))
+        self.separator = b",\n    "
+        self.csv_file.write(csv_line(csv_row(record)))
+        self.count += 1
+
+    def passing(self, records: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+        """``records``, each written to both files on its way through (to the web page's rows)."""
+        for record in records:
+            self.write(record)
+            yield record
+
+    def close(self) -> None:
+        self.json_file.write(b"\n  ]\n}\n" if self.count else b"]\n}\n")
 
 
 def render_readme(
@@ -812,12 +821,15 @@ class PageRow:
         )
 
 
-def render_page(env: jinja2.Environment, context: Mapping[str, Any], store: JobStore) -> Iterator[str]:
+def render_page(
+    env: jinja2.Environment, context: Mapping[str, Any], records: Iterable[Mapping[str, Any]]
+) -> Iterator[str]:
     """The static web page, in pieces: the whole table in HTML, filters and sorting in inline JavaScript.
 
     The inline script and style are allowed by their hashes in the page's Content-Security-Policy, so
-    nothing else can run even if board text ever got past the escaping. ``env`` is a
-    `streaming_environment`: write the pieces with `write_markup`.
+    nothing else can run even if board text ever got past the escaping. ``records``: the records of
+    ``context["jobs"]``, in their order. ``env`` is a `streaming_environment`: write the pieces with
+    `write_markup`.
     """
     jobs = context["jobs"]
     script = env.loader.get_source(env, "web/page.js")[0]  # type: ignore[union-attr]
@@ -828,7 +840,7 @@ def render_page(env: jinja2.Environment, context: Mapping[str, Any], store: JobS
     return env.get_template("index.html.j2").generate(
         {
             **context,
-            "rows": (PageRow.of(doc) for doc in _documents(store, jobs, descriptions=False)),
+            "rows": map(PageRow.of, records),
             "script": Markup(script),  # noqa: S704 - our own template file, not board text
             "style": Markup(style),  # noqa: S704
             "csp": _csp(script, style),
@@ -976,6 +988,21 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+def csv_line(cells: Iterable[Any]) -> str:
+    """A CSV record of two or more cells as `csv.writer` writes it (comma, minimal quoting, CRLF), three
+    times as fast: the module looks at every character of a 3 KB description, this searches for four."""
+    return ",".join(map(_csv_quoted, cells)) + "\r\n"
+
+
+def _csv_quoted(value: Any) -> str:
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
@@ -988,14 +1015,15 @@ _FILE_MODE = (
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[TextIO]:
-    """A text file that appears whole at ``path`` when the block ends, or not at all when it raises:
-    readers never see a half-written list."""
+def atomic_writer(path: Path, *, binary: bool = False) -> Iterator[Any]:
+    """A file (text, UTF-8; ``binary``: bytes) that appears whole at ``path`` when the block ends, or not
+    at all when it raises: readers never see a half-written list."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, _FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        opened = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with opened as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -1011,7 +1039,19 @@ def write_atomic(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def copy_atomic(source: Path, path: Path) -> None:
-    """Copy a file we wrote to ``path``, whole or not at all."""
-    with atomic_writer(path) as handle, source.open(encoding="utf-8", newline="") as original:
-        shutil.copyfileobj(original, handle, 1 << 20)
+def link_atomic(source: Path, path: Path) -> None:
+    """Put a file we wrote at ``path`` too, whole or not at all: a hard link (no copy of an 80 MB list;
+    every publish replaces both names with new files, so the two never change in place), a copy where
+    the file system has no hard links."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        Path(tmp).unlink()
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

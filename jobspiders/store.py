@@ -31,13 +31,13 @@ and refuse a store whose schema is newer than this code.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from jobspiders import jsonio
 from jobspiders.config import ConfigError
 
 SCHEMA_VERSION = 2  # 2: jobs.raw_hash and the filtered table (incremental re-crawls)
@@ -187,7 +187,7 @@ class SqliteStore:
                 job["date_source"],
                 first_seen,
                 last_seen,
-                json.dumps(doc, ensure_ascii=False, sort_keys=True),
+                jsonio.dumps(doc, sort_keys=True),
                 job.get("raw_hash"),
             ),
         )
@@ -214,7 +214,7 @@ class SqliteStore:
         row = self.db.execute("SELECT data, last_seen FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
             return None
-        doc = json.loads(row[0])
+        doc = jsonio.loads(row[0])
         doc["last_seen"] = row[1]
         return doc
 
@@ -259,7 +259,7 @@ class SqliteStore:
             )
         ) as cursor:
             for text, last_seen in cursor:
-                doc = json.loads(text)
+                doc = jsonio.loads(text)
                 doc["last_seen"] = last_seen  # `touch` moves the column only
                 yield doc
 
@@ -273,7 +273,7 @@ class SqliteStore:
         )
         found = {}
         for job_id, text, last_seen in rows:
-            doc = json.loads(text)
+            doc = jsonio.loads(text)
             doc["last_seen"] = last_seen
             found[job_id] = doc
         return found

@@ -17,7 +17,6 @@ laid over the stored JSON document when it is read back.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import conninfo
 
+from jobspiders import jsonio
 from jobspiders.config import ConfigError
 
 SCHEMA_VERSION = 3
@@ -178,7 +178,7 @@ class PostgresStore:
             "posted_at": posted_at,
             "date_source": job["date_source"],
             "seen": seen_at,
-            "data": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+            "data": jsonio.dumps(doc, sort_keys=True),
             "raw_hash": job.get("raw_hash"),
         }
 
@@ -207,7 +207,7 @@ class PostgresStore:
         if row is None:
             return None
         data, dedup, *tracked = row
-        return {**json.loads(data), "dedup_key": dedup, **dict(zip(TRACKED, tracked, strict=True))}
+        return {**jsonio.loads(data), "dedup_key": dedup, **dict(zip(TRACKED, tracked, strict=True))}
 
     def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None:
         """Postings no list wanted, as (id, ats, raw_hash): unchanged, they are not normalized again."""
@@ -264,7 +264,7 @@ class PostgresStore:
 
     @staticmethod
     def _document(data: str, tracked: Sequence[Any], descriptions: bool) -> dict[str, Any]:
-        doc = {**json.loads(data), **dict(zip(TRACKED, tracked, strict=True))}
+        doc = {**jsonio.loads(data), **dict(zip(TRACKED, tracked, strict=True))}
         if not descriptions:
             doc.pop("description", None)
         return dict(sorted(doc.items()))  # key order as SQLite's sorted documents

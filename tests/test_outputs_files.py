@@ -15,6 +15,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scrapy.settings import Settings
 
 import jobspiders.publish as publishing
@@ -211,6 +213,36 @@ def test_csv_flattens_jobs_json(tmp_path):
     assert (pipe["skills"], pipe["profiles"]) == ("go", "backend")
     assert rows[1]["salary_min"] == ""
     assert rows[1]["url"] == "javascript:alert(1)"  # data as in jobs.json; only the page and README link
+
+
+def _csv_module_line(cells):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["plain", "text"],
+        ["", ""],
+        [None, "x", None],
+        ['say "hi"', '"', '""'],
+        ["a,b", "line\nbreak", "cr\rhere", "crlf\r\n"],
+        ["ünïcødé — ✓", "tab\there", " leading and trailing "],
+        [70000, 1.5, 1e20, -3, True, 0],
+        ["'=HYPERLINK(\"x\")", "<p>html, &amp; more</p>"],
+    ],
+)
+def test_csv_line_writes_what_the_csv_module_writes(cells):
+    assert publishing.csv_line(cells) == _csv_module_line(cells)
+
+
+@given(st.lists(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none()), min_size=2))
+def test_csv_line_matches_the_csv_module_on_any_cells(cells):
+    line = publishing.csv_line(cells)
+    assert line == _csv_module_line(cells)
+    assert next(csv.reader(io.StringIO(line, newline=""))) == ["" if c is None else str(c) for c in cells]
 
 
 def test_page_escapes_hostile_board_text_and_allows_only_its_own_script(tmp_path):
