@@ -433,7 +433,8 @@ def _read_store(
     outcomes = store.latest_board_outcomes()
     if not force:
         check_boards(outcomes, config.max_failed_share)
-    return [listed(doc) for doc in store.open_jobs(since, descriptions=False)], Counter(outcomes.values())
+    docs = store.open_jobs(since, fields=READ_FIELDS)
+    return [listed(doc) for doc in docs], Counter(outcomes.values())
 
 
 # What publishing keeps of a job in memory until it writes the files: what dedup, ordering, the stats
@@ -442,6 +443,7 @@ LISTED = ("id", "dedup_key", "posted_at", "first_seen", "company", "title", "loc
 LISTED_SHARED = ("workplace", "seniority")  # few distinct values: one string object each
 # The listed fields a record takes from its row: `JOBS_DEDUP=role` merges them across a role's rows.
 MERGED = ("location", "locations")
+READ_FIELDS = (*LISTED, *LISTED_SHARED, "profiles", "skills", "salary")  # what `listed` reads
 
 
 def listed(doc: Mapping[str, Any]) -> dict[str, Any]:

@@ -242,7 +242,9 @@ class PostgresStore:
             )
             return cursor.rowcount
 
-    def open_jobs(self, since: str, *, descriptions: bool = True) -> Iterator[dict[str, Any]]:
+    def open_jobs(
+        self, since: str, *, descriptions: bool = True, fields: Sequence[str] | None = None
+    ) -> Iterator[dict[str, Any]]:
         # A named (server-side) cursor streams big stores instead of loading them whole.
         with self.db.transaction(), self.db.cursor(name="jobspiders_open_jobs") as cursor:
             cursor.execute(
@@ -251,7 +253,8 @@ class PostgresStore:
                 (since,),
             )
             for data, *tracked in cursor:
-                yield self._document(data, tracked, descriptions)
+                doc = self._document(data, tracked, descriptions)
+                yield {name: doc.get(name) for name in (*fields, "last_seen")} if fields else doc
 
     def documents(self, ids: Sequence[str], *, descriptions: bool = True) -> dict[str, dict[str, Any]]:
         """These jobs' records (as `open_jobs` gives them), by id."""

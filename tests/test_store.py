@@ -404,3 +404,23 @@ def test_open_jobs_and_documents_with_or_without_descriptions(store):
     assert store.documents(asked, descriptions=False) == {job_id: light[job_id] for job_id in asked[:3]}
     assert store.documents(["greenhouse:acme:2"])["greenhouse:acme:2"]["last_seen"] == T2
     assert store.documents([]) == {}
+
+
+def test_open_jobs_with_only_some_fields(store):
+    salary = {"min": 70000, "max": None, "currency": "EUR", "annual_usd_min": 76000.5}
+    store.upsert(job("1", salary=salary, skills=["go", "sql"], location='Zürich, "CH"'), T1)
+    store.upsert(job("2", posted_at="1999-01-01T00:00:00Z"), T1)  # too old: not open since 2000
+    store.touch(["greenhouse:acme:1"], T2)
+    fields = ("id", "salary", "skills", "location", "title", "seniority")
+    (record,) = store.open_jobs("2000-01-01", fields=fields)
+    assert record == {
+        "id": "greenhouse:acme:1",
+        "salary": salary,
+        "skills": ["go", "sql"],
+        "location": 'Zürich, "CH"',
+        "title": "Backend Engineer",
+        "seniority": None,  # never stored
+        "last_seen": T2,
+    }
+    (one,) = store.open_jobs("2000-01-01", fields=["company"])
+    assert one == {"company": "Acme", "last_seen": T2}
