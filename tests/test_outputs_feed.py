@@ -3,6 +3,7 @@ stable entry ids, only jobs first seen in the last JOBS_MAX_AGE_DAYS days, hosti
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import feedparser
@@ -11,7 +12,7 @@ from lxml import etree
 from scrapy.settings import Settings
 
 from jobspiders.config import JobsConfig
-from jobspiders.publish import entry_id, publish
+from jobspiders.publish import FEED_NAMESPACE, entry_id, publish
 from jobspiders.store import SqliteStore
 from tests.test_publish import NOW, fill, record
 
@@ -73,6 +74,11 @@ def test_feed_is_valid_atom_and_parses_back(tmp_path, schema):
     assert "\u202e" not in rtl.title
     long = by_id[entry_id("greenhouse:acme:long")]
     assert len(long.title) <= 160 + len(" at ")
+
+
+@pytest.mark.parametrize("job_id", ["greenhouse:acme:1", "lever:zürich-ünï:ab12", "", "x" * 500])
+def test_entry_id_is_the_uuid5_of_the_job_id(job_id):
+    assert entry_id(job_id) == f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'job:' + job_id)}"
 
 
 def test_entry_ids_are_stable_across_crawls_and_lists(tmp_path):

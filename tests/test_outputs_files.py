@@ -231,7 +231,7 @@ def _csv_module_line(cells):
         ["a,b", "line\nbreak", "cr\rhere", "crlf\r\n"],
         ["ünïcødé — ✓", "tab\there", " leading and trailing "],
         [70000, 1.5, 1e20, -3, True, 0],
-        ["'=HYPERLINK(\"x\")", "<p>html, &amp; more</p>"],
+        ['\'=HYPERLINK("x")', "<p>html, &amp; more</p>"],
     ],
 )
 def test_csv_line_writes_what_the_csv_module_writes(cells):
