@@ -6,6 +6,7 @@ it they skip with the reason, except with ``CI=true``, where a missing server fa
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -385,8 +386,47 @@ def test_schema_1_database_is_migrated_in_place(tmp_path):
     finally:
         store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
     SqliteStore(path).close()  # opening again is a no-op
+
+
+def test_schema_2_database_moves_descriptions_to_their_column(tmp_path):
+    path = tmp_path / "jobs.db"
+    docs = [
+        {"company": "Acme", "description": "Go & <b>SQL</b> ✓", "id": "greenhouse:acme:1", "title": "A"},
+        {"company": "Acme", "id": "greenhouse:acme:2", "title": "No text"},
+    ]
+    with sqlite3.connect(path) as db:  # a store written by the schema-2 code: descriptions in `data`
+        db.executescript(
+            """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+               INSERT INTO meta VALUES ('schema_version', '2');
+               CREATE TABLE jobs (id TEXT PRIMARY KEY, ats TEXT NOT NULL, board TEXT NOT NULL,
+                   dedup_key TEXT NOT NULL, posted_at TEXT NOT NULL, date_source TEXT NOT NULL,
+                   first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, closed_at TEXT, data TEXT NOT NULL,
+                   raw_hash TEXT);"""
+        )
+        for doc in docs:
+            db.execute(
+                "INSERT INTO jobs VALUES (?, 'greenhouse', 'acme', 'k', ?, 'ats', ?, ?, NULL, ?, 'h')",
+                (doc["id"], T1, T1, T1, json.dumps(doc, ensure_ascii=False, sort_keys=True)),
+            )
+    store = SqliteStore(path)
+    try:
+        full = list(store.open_jobs("2000-01-01"))
+        assert full == [{**doc, "last_seen": T1} for doc in docs]
+        assert [list(record) for record in full] == [[*doc, "last_seen"] for doc in docs]  # same order
+        light = list(store.open_jobs("2000-01-01", descriptions=False))
+        without = [{key: value for key, value in doc.items() if key != "description"} for doc in docs]
+        assert light == [{**doc, "last_seen": T1} for doc in without]
+        assert store.stored_job("greenhouse:acme:1")["description"] == "Go & <b>SQL</b> ✓"
+    finally:
+        store.close()
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT data, description FROM jobs ORDER BY id").fetchall()
+    assert ["description" in json.loads(data) for data, _ in rows] == [True, False]
+    assert json.loads(rows[0][0])["description"] is None
+    assert rows[0][1] == "Go & <b>SQL</b> ✓"
+    assert rows[1][1] is None
 
 
 def test_open_jobs_and_documents_with_or_without_descriptions(store):
