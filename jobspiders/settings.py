@@ -78,6 +78,7 @@ SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 SPIDERMON_MAX_ERRORS = 50  # board faults are logged as errors; their share is its own monitor
 
 # --- Feeds: each crawl's own items (the published list comes from the store) ----------------------
+FEED_EXPORTERS = {"jsonlines": "jobspiders.exporters.JsonLinesExporter"}  # Scrapy's lines, via orjson
 FEEDS = {
     "%(output_dir)s/feeds/%(name)s-%(time)s.jsonl": {
         "format": "jsonlines",
