@@ -16,7 +16,8 @@ class PublishPipeline(JobsPipeline):
     (``JOBS_PUBLISH_ON_CLOSE``) and publishes once after all its spiders.
 
     It acts on ``spider_closed``, which Scrapy sends after every pipeline has closed: pipelines close in
-    reverse order, and the store must have recorded the boards' outcomes (and closed jobs) first.
+    reverse order, and the store must have recorded the boards' outcomes (and closed jobs) first. It has
+    no ``process_item``: Scrapy then leaves it out of every item's pipeline chain.
     """
 
     concern = "publish"
@@ -25,9 +26,6 @@ class PublishPipeline(JobsPipeline):
         super().__init__(*args, **kwargs)
         if self.config.publish_on_close:
             self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    def process_item(self, item: object) -> object:
-        return item
 
     def spider_closed(self) -> None:
         try:
