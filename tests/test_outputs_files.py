@@ -101,6 +101,26 @@ def test_every_profile_gets_every_file_and_backend_keeps_the_top_level(tmp_path)
     assert "(backend/README.md)" not in top_readme  # a list does not link itself
 
 
+def test_the_top_level_jobs_json_is_replaced_by_a_link_or_a_copy(tmp_path, monkeypatch):
+    config = fill(tmp_path, [record("1"), record("2")])
+    publish(config)
+    top, inner = config.output_dir / "jobs.json", config.output_dir / "backend" / "jobs.json"
+    assert top.samefile(inner)  # a hard link: no second 80 MB write
+    old = top.stat().st_ino
+    publish(config, force=True)
+    assert top.samefile(inner)
+    assert top.stat().st_ino != old  # replaced, never changed in place (readers of the old one keep it)
+
+    def no_links(source, target):
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr(publishing.os, "link", no_links)
+    publish(config, force=True)
+    assert not top.samefile(inner)
+    assert top.read_bytes() == inner.read_bytes()
+    assert not list(config.output_dir.glob(".*.tmp"))
+
+
 def test_profiles_without_jobs_get_empty_outputs(tmp_path):
     config = fill(tmp_path, [record("1")])
     publish(config)

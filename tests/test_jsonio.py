@@ -1,0 +1,56 @@
+"""jsonio: orjson with the standard library's answers where orjson refuses."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from jobspiders import jsonio
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"title": "Backend ✓", "n": 1, "x": 1.5, "none": null, "list": [true, false]}',
+        '"\\u00fcn\\u00efc\\u00f8d\\u00e9 \\ud83d\\ude00"',
+        "[]",
+        b'{"bytes": "too"}',
+    ],
+)
+def test_loads_reads_what_json_reads(text):
+    assert jsonio.loads(text) == json.loads(text)
+
+
+def test_loads_takes_what_only_the_standard_library_writes():
+    old = json.dumps({"salary": float("nan"), "max": float("inf")})  # NaN / Infinity: not JSON
+    parsed = jsonio.loads(old)
+    assert math.isnan(parsed["salary"])
+    assert parsed["max"] == float("inf")
+    with pytest.raises(ValueError, match="Expecting"):
+        jsonio.loads('{"broken": ')
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"b": 1, "a": [1, 2.5, None, True], "é": 'Zürich — \u2028 \x00 "q" \\'},
+        {"big": 2**70},  # beyond 64 bits: the standard library writes it
+        {2: "int keys", 1: "a"},  # keys that are not strings
+        [],
+    ],
+)
+def test_dumps_round_trips_and_sorts_keys(value):
+    text = jsonio.dumps(value, sort_keys=True)
+    expected = json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    assert json.loads(text) == expected
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        assert list(json.loads(text)) == sorted(value)
+    assert jsonio.dumpb(value) == jsonio.dumps(value).encode("utf-8")
+    assert "\\u00e9" not in text  # non-ASCII as it is
+
+
+def test_dumps_refuses_what_json_refuses():
+    with pytest.raises(TypeError):
+        jsonio.dumps({"x": object()})
