@@ -98,3 +98,22 @@ def test_normalize_benchmark_prints_its_figures():
 @pytest.mark.parametrize("script", ["workload.py", "crawl.py", "normalize.py"])
 def test_help(script):
     assert "usage:" in run(script, "--help")
+
+
+def test_scaling_judges_the_crawl_and_prints_the_process_wall_too(capsys):
+    from types import SimpleNamespace
+
+    import crawl as bench  # benchmarks/crawl.py
+
+    def size(boards: int, postings: int, wall: float, crawl: float) -> dict:
+        run = SimpleNamespace(
+            postings=postings, crawl_s=crawl, child=SimpleNamespace(wall=wall, peak_rss_mb=100)
+        )
+        return {"boards": boards, "postings": postings, "requests": boards, "runs": {"baseline": run}}
+
+    # 2 s of start-up in each process: the crawl costs 10 % more per posting, the process wall 21 % less
+    bench.scaling([size(100, 5000, 7.0, 5.0), size(5000, 250000, 277.0, 275.0)])
+    out = capsys.readouterr().out
+    assert "baseline: 5000 boards vs 100: +10% per posting in the crawl (-21% by process wall)" in out
+    assert "(target within ±20%: meets)" in out
+    assert re.search(r"5000\s+250000\s+5000\s+1\.11\s+1\.10\s+100\s+-", out)
