@@ -22,17 +22,16 @@ def loads(text: str | bytes) -> Any:
         return json.loads(text)
 
 
+def dumpb(value: Any, *, sort_keys: bool = False) -> bytes:
+    """Compact JSON (``{"a":1}``) as UTF-8 bytes, non-ASCII characters as they are: for files opened in
+    binary mode (no decoding and encoding again)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
+    except TypeError:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
+        return text.encode("utf-8")
+
+
 def dumps(value: Any, *, sort_keys: bool = False) -> str:
-    """Compact JSON text (``{"a":1}``), non-ASCII characters as they are."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0).decode("utf-8")
-    except TypeError:
-        return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
-
-
-def dumpb(value: Any) -> bytes:
-    """`dumps` as UTF-8 bytes, for files opened in binary mode (no decoding and encoding again)."""
-    try:
-        return orjson.dumps(value)
-    except TypeError:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """`dumpb` as text."""
+    return dumpb(value, sort_keys=sort_keys).decode("utf-8")
