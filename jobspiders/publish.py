@@ -598,11 +598,10 @@ def _context(
     }
 
 
-# What `render_part` writes of each list; their relative cost per job (measured) orders the work so
-# that the largest parts start first. "list": jobs.json, jobs.csv and index.html, from one read of each
-# record; "feed": feed.atom; "readme": README.md (its newest rows only).
-PARTS = {"list": 1.4, "feed": 1.0, "readme": 0.0}
-README_PART_COST = 1.5  # per README row, against the parts' cost per job
+# What `render_part` writes of each list, and its relative cost per row it writes (measured), which
+# orders the work so that the largest parts start first. "list": jobs.json, jobs.csv and index.html,
+# from one read of each record; "feed": feed.atom; "readme": README.md (its newest rows only).
+PARTS = {"list": 1.4, "feed": 1.0, "readme": 1.5}
 # Below this many jobs (all lists together) the parts are rendered in this process: a worker process
 # costs more than it saves.
 PARALLEL_MIN_JOBS = 5000
@@ -625,10 +624,9 @@ def render_parts(
     global _FORKED
 
     def cost(task: tuple[str, str]) -> float:
-        jobs = len(contexts[task[0]]["jobs"])
-        if task[1] == "readme":
-            return min(jobs, config.readme_max_rows) * README_PART_COST
-        return jobs * PARTS[task[1]]
+        name, part = task
+        rows = len(contexts[name]["jobs"])
+        return PARTS[part] * (min(rows, config.readme_max_rows) if part == "readme" else rows)
 
     tasks = sorted(((name, part) for name in contexts for part in PARTS), key=cost, reverse=True)
     total = sum(len(context["jobs"]) for context in contexts.values())
