@@ -35,6 +35,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -268,35 +269,30 @@ class SqliteStore:
         self, since: str, *, descriptions: bool = True, fields: Sequence[str] | None = None
     ) -> Iterator[dict[str, Any]]:
         if fields:
-            yield from self._open_job_fields(since, list(fields))
-            return
-        description = "description" if descriptions else "NULL"  # unread, they never become strings
+            # One json_extract with every path parses each record once and gives a JSON array of the
+            # values (two paths at least, hence the id at the end): faster than whole records.
+            names = list(fields)
+            paths = [f'$."{name}"' for name in names] + ["$.id"]
+            columns, params = f"json_extract(data, {', '.join('?' * len(paths))}), NULL", paths
+
+            def record(text: str, _: None, last_seen: str) -> dict[str, Any]:
+                doc = dict(zip(names, jsonio.loads(text), strict=False))
+                doc["last_seen"] = last_seen
+                return doc
+
+        else:
+            # Unread descriptions never become strings.
+            columns, params = f"data, {'description' if descriptions else 'NULL'}", []
+            record = partial(_record, descriptions=descriptions)
         with closing(
             self.db.execute(
-                f"""SELECT data, {description}, last_seen FROM jobs
-                    WHERE closed_at IS NULL AND posted_at >= ? ORDER BY id""",  # noqa: S608 - constants
-                (since,),
+                f"""SELECT {columns}, last_seen FROM jobs
+                    WHERE closed_at IS NULL AND posted_at >= ? ORDER BY id""",  # noqa: S608 - constants, marks
+                (*params, since),
             )
         ) as cursor:
             for row in cursor:
-                yield _record(*row, descriptions=descriptions)
-
-    def _open_job_fields(self, since: str, fields: list[str]) -> Iterator[dict[str, Any]]:
-        # One json_extract with every path parses each record once and gives a JSON array of the values
-        # (two paths at least, hence the id at the end): faster than whole records without descriptions.
-        paths = [f'$."{name}"' for name in fields] + ["$.id"]
-        marks = ", ".join("?" * len(paths))
-        with closing(
-            self.db.execute(
-                f"""SELECT json_extract(data, {marks}), last_seen FROM jobs
-                    WHERE closed_at IS NULL AND posted_at >= ? ORDER BY id""",  # noqa: S608 - only marks
-                (*paths, since),
-            )
-        ) as cursor:
-            for text, last_seen in cursor:
-                doc = dict(zip(fields, jsonio.loads(text), strict=False))
-                doc["last_seen"] = last_seen
-                yield doc
+                yield record(*row)
 
     def documents(self, ids: Sequence[str], *, descriptions: bool = True) -> dict[str, dict[str, Any]]:
         """These jobs' records (as `open_jobs` gives them), by id; one query: a few thousand ids a call."""
