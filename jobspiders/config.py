@@ -51,6 +51,9 @@ class JobsConfig:
     dedup: str = "location"
     # Processes that render a big publish (JOBS_PUBLISH_WORKERS; 0 there: one per CPU, at most 4).
     publish_workers: int = 1
+    # The rendered rows and feed entries kept between publishes (JOBS_PUBLISH_CACHE_ENABLED,
+    # JOBS_PUBLISH_CACHE; see jobspiders/publish_cache.py); None: render every one.
+    publish_cache: Path | None = None
     # Boards a spider crawls at once (JOBS_BOARDS_IN_FLIGHT; 0: 4 x CONCURRENT_REQUESTS).
     boards_in_flight: int = 64
     # Young-generation threshold of the garbage collector during crawls and publishes (JOBS_GC_THRESHOLD;
@@ -78,6 +81,10 @@ class JobsConfig:
         gc_threshold = count_setting(
             settings, "JOBS_GC_THRESHOLD", YOUNG_THRESHOLD, "allocations (0: Python's own)"
         )
+        output_dir = Path(settings.get("OUTPUT_DIR") or "output")
+        publish_cache = None
+        if settings.getbool("JOBS_PUBLISH_CACHE_ENABLED", True):
+            publish_cache = Path(settings.get("JOBS_PUBLISH_CACHE") or output_dir / ".publish-cache.sqlite")
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")
@@ -85,7 +92,7 @@ class JobsConfig:
             now=parse_now(settings.get("JOBS_NOW")),
             db=str(settings.get("JOBS_DB") or "output/jobs.db"),
             max_age_days=max_age,
-            output_dir=Path(settings.get("OUTPUT_DIR") or "output"),
+            output_dir=output_dir,
             mirror=mirror,
             companies=settings.get("JOBS_COMPANIES") or None,
             publish_on_close=settings.getbool("JOBS_PUBLISH_ON_CLOSE", True),
@@ -94,6 +101,7 @@ class JobsConfig:
             readme_max_rows=max_rows,
             dedup=dedup,
             publish_workers=workers or min(4, len(os.sched_getaffinity(0))),
+            publish_cache=publish_cache,
             boards_in_flight=in_flight or 4 * max(1, settings.getint("CONCURRENT_REQUESTS", 16)),
             gc_threshold=gc_threshold,
         )

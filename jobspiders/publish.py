@@ -47,7 +47,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 from urllib.parse import quote
@@ -64,6 +63,7 @@ from jobspiders.normalize.dates import to_iso
 from jobspiders.normalize.dedup import collapse_roles
 from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
+from jobspiders.publish_cache import CacheSpec, FragmentCache, new_spec
 from jobspiders.store import JobStore, open_store
 
 logger = logging.getLogger(__name__)
@@ -549,7 +549,11 @@ def _publish(config: JobsConfig, profile: str | None, *, force: bool) -> Publish
         for name, rows in lists.items()
         if name not in refused
     }
-    readme_rows = render_parts(config, contexts, make_environment())
+    env = make_environment()
+    cache = _prepared_cache(config, env)
+    readme_rows = render_parts(config, contexts, env, cache)
+    if cache and profile is None and not refused:
+        _prune(cache)
     outputs = [_profile_output(config, context, readme_rows[name]) for name, context in contexts.items()]
     result = _result(config, outputs)
     if refused:
@@ -605,14 +609,20 @@ PARTS = {"list": 1.4, "feed": 1.0, "readme": 1.5}
 # Below this many jobs (all lists together) the parts are rendered in this process: a worker process
 # costs more than it saves.
 PARALLEL_MIN_JOBS = 5000
-_FORKED: tuple[JobsConfig, Mapping[str, Mapping[str, Any]], jinja2.Environment] | None = None
+_FORKED: tuple[JobsConfig, Mapping[str, Mapping[str, Any]], jinja2.Environment, CacheSpec | None] | None = (
+    None
+)
 
 
 def render_parts(
-    config: JobsConfig, contexts: Mapping[str, Mapping[str, Any]], env: jinja2.Environment
+    config: JobsConfig,
+    contexts: Mapping[str, Mapping[str, Any]],
+    env: jinja2.Environment,
+    cache: CacheSpec | None = None,
 ) -> dict[str, int]:
     """Write every file of every list (`PARTS`), biggest part first; the number of rows in each list's
-    README. ``env`` is a `make_environment` (each worker compiles its templates once, not once per file).
+    README. ``env`` is a `make_environment` (each worker compiles its templates once, not once per file);
+    ``cache``: where the rendered rows and feed entries of the last publishes are (`publish_cache`).
 
     With ``JOBS_PUBLISH_WORKERS`` above 1 and enough jobs, the parts are shared out to that many forked
     worker processes (they inherit the lists, read the records through their own store connection and
@@ -634,11 +644,11 @@ def render_parts(
     if workers <= 1 or total < PARALLEL_MIN_JOBS or "fork" not in multiprocessing.get_all_start_methods():
         store = open_store(config.db)
         try:
-            done = [render_part(env, config, store, contexts[name], part) for name, part in tasks]
+            done = [render_part(env, config, store, contexts[name], part, cache) for name, part in tasks]
         finally:
             store.close()
     else:
-        _FORKED = (config, contexts, env)
+        _FORKED = (config, contexts, env, cache)
         try:
             # fork: the workers inherit the lists instead of receiving copies of them.
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -650,16 +660,21 @@ def render_parts(
 
 def _render_forked(task: tuple[str, str]) -> int | None:
     assert _FORKED is not None, "set before the pool forks"
-    config, contexts, env = _FORKED
+    config, contexts, env, cache = _FORKED
     store = open_store(config.db)
     try:
-        return render_part(env, config, store, contexts[task[0]], task[1])
+        return render_part(env, config, store, contexts[task[0]], task[1], cache)
     finally:
         store.close()
 
 
 def render_part(
-    env: jinja2.Environment, config: JobsConfig, store: JobStore, context: Mapping[str, Any], part: str
+    env: jinja2.Environment,
+    config: JobsConfig,
+    store: JobStore,
+    context: Mapping[str, Any],
+    part: str,
+    cache: CacheSpec | None = None,
 ) -> int | None:
     """Write one part of a list (`PARTS`) into its folder, and the primary list's copies at the top of
     OUTPUT_DIR; for "readme", how many rows the README shows. ``env`` is a `make_environment`."""
@@ -667,6 +682,35 @@ def render_part(
     folder = config.output_dir / name
     jobs = context["jobs"]
     started = time.perf_counter()
+    rows = None
+    fragments = FragmentCache.open(cache) if cache and part in ("list", "feed") else None
+    try:
+        rows = _render_part(env, config, store, context, part, fragments)
+    finally:
+        if fragments:
+            fragments.close()
+    logger.debug(
+        "Wrote the %s of %s (%d jobs) in %.2fs%s",
+        part,
+        folder,
+        len(jobs),
+        time.perf_counter() - started,
+        f" ({fragments.misses} rows rendered, {fragments.hits} cached)" if fragments else "",
+    )
+    return rows
+
+
+def _render_part(
+    env: jinja2.Environment,
+    config: JobsConfig,
+    store: JobStore,
+    context: Mapping[str, Any],
+    part: str,
+    fragments: FragmentCache | None,
+) -> int | None:
+    name = context["profile"].name
+    folder = config.output_dir / name
+    jobs = context["jobs"]
     rows = None
     if part == "list":
         header = {
@@ -681,14 +725,15 @@ def render_part(
             atomic_writer(folder / "index.html") as page_file,
         ):
             tables = TablesWriter(header, json_file, csv_file)
-            records = tables.passing(_documents(store, jobs, descriptions=True))
-            write_markup(page_file, render_page(streaming_environment(env), context, records))
+            page_env = streaming_environment(env)
+            lines = list_lines(page_env, _documents(store, jobs, descriptions=True), fragments)
+            write_markup(page_file, render_page(page_env, context, tables.passing(lines)))
             tables.close()
         if name == PRIMARY_PROFILE:
             link_atomic(folder / "jobs.json", config.output_dir / "jobs.json")
     elif part == "feed":
         with atomic_writer(folder / "feed.atom") as handle:
-            write_markup(handle, render_feed(streaming_environment(env), context, config, store))
+            write_markup(handle, render_feed(streaming_environment(env), context, config, store, fragments))
     elif part == "readme":
         shown = list(_documents(store, jobs[: config.readme_max_rows], descriptions=False))
         readme, rows = render_readme(env, {**context, "rows": shown}, config.readme_max_rows, top_level=False)
@@ -698,10 +743,33 @@ def render_part(
             write_atomic(config.output_dir / "README.md", top_readme)
     else:
         raise ValueError(f"unknown part {part!r}")
-    logger.debug(
-        "Wrote the %s of %s (%d jobs) in %.2fs", part, folder, len(jobs), time.perf_counter() - started
-    )
     return rows
+
+
+def _prepared_cache(config: JobsConfig, env: jinja2.Environment) -> CacheSpec | None:
+    """The publish cache (`publish_cache`) created, or repaired, before any worker opens it; None when
+    it is off or cannot be used."""
+    if config.publish_cache is None:
+        return None
+    spec = new_spec(config.publish_cache, streaming_environment(env))
+    cache = FragmentCache.open(spec, repair=True)
+    if cache is None:
+        return None
+    cache.close()
+    return spec
+
+
+def _prune(spec: CacheSpec) -> None:
+    """Drop the cached fragments no list used this time (every list was just written)."""
+    cache = FragmentCache.open(spec, repair=True)
+    if cache is None:
+        return
+    try:
+        dropped = cache.prune()
+    finally:
+        cache.close()
+    if dropped:
+        logger.info("Publish cache %s: dropped %d rows no list shows any more", spec.path, dropped)
 
 
 def _profile_output(config: JobsConfig, context: Mapping[str, Any], readme_rows: int) -> ProfileOutput:
@@ -730,16 +798,20 @@ class TablesWriter:
         self.count = 0
 
     def write(self, record: Mapping[str, Any]) -> None:
-        self.json_file.write(self.separator + jsonio.dumpb(record))
+        self.write_lines(jsonio.dumpb(record), csv_line(csv_row(record)))
+
+    def write_lines(self, json_line: bytes, csv_text: str) -> None:
+        """Write a record's jobs.json line (`jsonio.dumpb`) and jobs.csv line (`csv_line`)."""
+        self.json_file.write(self.separator + json_line)
         self.separator = b",\n    "
-        self.csv_file.write(csv_line(csv_row(record)))
+        self.csv_file.write(csv_text)
         self.count += 1
 
-    def passing(self, records: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
-        """``records``, each written to both files on its way through (to the web page's rows)."""
-        for record in records:
-            self.write(record)
-            yield record
+    def passing(self, lines: Iterable[ListLines]) -> Iterator[Markup]:
+        """The web page row of each of `list_lines`, its other lines written on the way through."""
+        for json_line, (csv_text, page_row) in lines:
+            self.write_lines(json_line, csv_text)
+            yield Markup(page_row)  # noqa: S704 - rendered by index-row.html.j2 (autoescaped)
 
     def close(self) -> None:
         self.json_file.write(b"\n  ]\n}\n" if self.count else b"]\n}\n")
@@ -827,14 +899,34 @@ class PageRow:
         )
 
 
-def render_page(
-    env: jinja2.Environment, context: Mapping[str, Any], records: Iterable[Mapping[str, Any]]
-) -> Iterator[str]:
+# A record's jobs.json line, and its jobs.csv line and web page row.
+ListLines = tuple[bytes, Sequence[str]]
+
+
+def list_lines(
+    env: jinja2.Environment, records: Iterable[Mapping[str, Any]], cache: FragmentCache | None = None
+) -> Iterator[ListLines]:
+    """The lines of each record in the list's files: its jobs.json line, and its jobs.csv line and
+    web page row (from ``cache`` where the same record was written before). ``env`` is a
+    `streaming_environment`."""
+    macro = env.get_template("index-row.html.j2").module.page_row  # type: ignore[attr-defined]
+
+    def render(record: Mapping[str, Any]) -> tuple[str, str]:
+        return csv_line(csv_row(record)), macro(PageRow.of(record))
+
+    lines = ((jsonio.dumpb(record), record) for record in records)
+    if cache is None:
+        return ((line, render(record)) for line, record in lines)
+    return cache.rendered("list", lines, render)
+
+
+def render_page(env: jinja2.Environment, context: Mapping[str, Any], rows: Iterable[Markup]) -> Iterator[str]:
     """The static web page, in pieces: the whole table in HTML, filters and sorting in inline JavaScript.
 
     The inline script and style are allowed by their hashes in the page's Content-Security-Policy, so
-    nothing else can run even if board text ever got past the escaping. ``records``: the records of
-    ``context["jobs"]``, in their order. ``env`` is a `streaming_environment`: write the pieces with
+    nothing else can run even if board text ever got past the escaping. ``rows``: the `page_rows` of
+    ``context["jobs"]``, in their order (`TablesWriter.passing`). ``env`` is a `streaming_environment`:
+    write the pieces with
     `write_markup`.
     """
     jobs = context["jobs"]
@@ -846,7 +938,7 @@ def render_page(
     return env.get_template("index.html.j2").generate(
         {
             **context,
-            "rows": map(PageRow.of, records),
+            "rows": rows,
             "script": Markup(script),  # noqa: S704 - our own template file, not board text
             "style": Markup(style),  # noqa: S704
             "csp": _csp(script, style),
@@ -857,12 +949,20 @@ def render_page(
     )
 
 
-def write_markup(handle: TextIO, pieces: Iterable[str], block: int = 4096) -> None:
+def write_markup(handle: TextIO, pieces: Iterable[str], block: int = 1 << 17) -> None:
     """Write rendered HTML or XML without the characters XML forbids (see `streaming_environment`),
-    ``block`` pieces at a time: one regular-expression pass per block instead of one per printed value."""
-    pieces = iter(pieces)
-    while chunk := list(islice(pieces, block)):
-        handle.write(_MARKUP_CONTROL.sub("", "".join(chunk)))
+    about ``block`` characters at a time: one regular-expression pass per block instead of one per
+    printed value (pieces are values, or whole rows from `publish_cache`)."""
+    chunk: list[str] = []
+    size = 0
+    for piece in pieces:
+        chunk.append(piece)
+        size += len(piece)
+        if size >= block:
+            handle.write(_MARKUP_CONTROL.sub("", "".join(chunk)))
+            chunk.clear()
+            size = 0
+    handle.write(_MARKUP_CONTROL.sub("", "".join(chunk)))
 
 
 _COUNTRY_CODE = re.compile("[A-Z]{2}")
@@ -926,18 +1026,33 @@ class FeedEntry:
 
 
 def render_feed(
-    env: jinja2.Environment, context: Mapping[str, Any], config: JobsConfig, store: JobStore
+    env: jinja2.Environment,
+    context: Mapping[str, Any],
+    config: JobsConfig,
+    store: JobStore,
+    cache: FragmentCache | None = None,
 ) -> Iterator[str]:
     """The Atom feed of the jobs first seen in the last ``JOBS_MAX_AGE_DAYS`` days, newest first, in pieces.
 
     Entry ids are ``urn:uuid:`` UUIDv5s of the job id, so a job keeps its id in every crawl and every
     list; ``updated`` is when we first saw the job, so a reader shows it once. ``env`` is a
-    `streaming_environment`: write the pieces with `write_markup`.
+    `streaming_environment`: write the pieces with `write_markup`. ``cache``: entries rendered before
+    for the same records.
     """
     since = to_iso(config.now - timedelta(days=config.max_age_days))
     fresh = [job for job in context["jobs"] if (job.get("first_seen") or job["posted_at"]) >= since]
     fresh.sort(key=lambda job: (job.get("first_seen") or job["posted_at"], job["id"]), reverse=True)
-    entries = (FeedEntry.of(doc, doc["description"]) for doc in _documents(store, fresh, descriptions=True))
+    macro = env.get_template("feed-entry.atom.j2").module.feed_entry  # type: ignore[attr-defined]
+
+    def render(doc: Mapping[str, Any]) -> tuple[str]:
+        return (macro(FeedEntry.of(doc, doc["description"])),)
+
+    docs = _documents(store, fresh, descriptions=True)
+    if cache is None:
+        entries: Iterable[str] = (render(doc)[0] for doc in docs)
+    else:
+        cached = cache.rendered("feed", ((jsonio.dumpb(doc), doc) for doc in docs), render)
+        entries = (Markup(texts[0]) for _, texts in cached)  # noqa: S704 - rendered by feed-entry.atom.j2
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})
 

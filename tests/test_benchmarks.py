@@ -70,7 +70,8 @@ def test_crawl_benchmark_prints_its_figures():
         assert int(rss) > 20
     assert re.search(r"full/baseline items/s = \d+\.\d\d", out)
     assert re.search(r"recrawl/baseline items/s = \d+\.\d\d", out)
-    assert re.search(r"publish alone: scrapy publish [\d.]+s wall \(exit 0", out)
+    assert re.search(r"scrapy publish, empty publish cache: [\d.]+s wall \(exit 0\)", out)
+    assert re.search(r"scrapy publish again, rows cached: +[\d.]+s wall \(exit 0\)", out)
     assert re.search(r"stand-in capacity \(benchmarks/_server.FastServer.*: \d+ answers/s", out)
     assert "targets (issue 8)" in out
 

@@ -398,10 +398,10 @@ def test_a_failing_worker_fails_the_publish_and_keeps_the_last_files(tmp_path, m
     write_atomic(config.output_dir / "backend" / "feed.atom", "the last good feed\n")
     real = publishing.render_part
 
-    def render_part(env, config, store, context, part):
+    def render_part(env, config, store, context, part, *cache):
         if part == "feed":
             raise OSError("disk full")
-        real(env, config, store, context, part)
+        real(env, config, store, context, part, *cache)
 
     monkeypatch.setattr(publishing, "render_part", render_part)  # the forked workers inherit it
     monkeypatch.setattr(publishing, "PARALLEL_MIN_JOBS", 0)
