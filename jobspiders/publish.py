@@ -678,11 +678,7 @@ def render_part(
 ) -> int | None:
     """Write one part of a list (`PARTS`) into its folder, and the primary list's copies at the top of
     OUTPUT_DIR; for "readme", how many rows the README shows. ``env`` is a `make_environment`."""
-    name = context["profile"].name
-    folder = config.output_dir / name
-    jobs = context["jobs"]
     started = time.perf_counter()
-    rows = None
     fragments = FragmentCache.open(cache) if cache and part in ("list", "feed") else None
     try:
         rows = _render_part(env, config, store, context, part, fragments)
@@ -692,8 +688,8 @@ def render_part(
     logger.debug(
         "Wrote the %s of %s (%d jobs) in %.2fs%s",
         part,
-        folder,
-        len(jobs),
+        config.output_dir / context["profile"].name,
+        len(context["jobs"]),
         time.perf_counter() - started,
         f" ({fragments.misses} rows rendered, {fragments.hits} cached)" if fragments else "",
     )
@@ -786,8 +782,8 @@ def _profile_output(config: JobsConfig, context: Mapping[str, Any], readme_rows:
 
 
 class TablesWriter:
-    """jobs.json (``header`` and then ``"jobs"``, one job per line) and jobs.csv, a record at a time, so
-    each is read from the store once and let go at once. `close` ends jobs.json."""
+    """jobs.json (``header`` and then ``"jobs"``, one job per line) and jobs.csv, a record at a time
+    (`list_lines`), so each is read from the store once and let go at once. `close` ends jobs.json."""
 
     def __init__(self, header: Mapping[str, Any], json_file: BinaryIO, csv_file: TextIO) -> None:
         head = json.dumps(header, ensure_ascii=False, indent=2)
@@ -796,9 +792,6 @@ class TablesWriter:
         self.json_file, self.csv_file = json_file, csv_file
         self.separator = b"\n    "
         self.count = 0
-
-    def write(self, record: Mapping[str, Any]) -> None:
-        self.write_lines(jsonio.dumpb(record), csv_line(csv_row(record)))
 
     def write_lines(self, json_line: bytes, csv_text: str) -> None:
         """Write a record's jobs.json line (`jsonio.dumpb`) and jobs.csv line (`csv_line`)."""
@@ -924,10 +917,9 @@ def render_page(env: jinja2.Environment, context: Mapping[str, Any], rows: Itera
     """The static web page, in pieces: the whole table in HTML, filters and sorting in inline JavaScript.
 
     The inline script and style are allowed by their hashes in the page's Content-Security-Policy, so
-    nothing else can run even if board text ever got past the escaping. ``rows``: the `page_rows` of
-    ``context["jobs"]``, in their order (`TablesWriter.passing`). ``env`` is a `streaming_environment`:
-    write the pieces with
-    `write_markup`.
+    nothing else can run even if board text ever got past the escaping. ``rows``: the HTML rows of
+    ``context["jobs"]``, in their order (`TablesWriter.passing` of `list_lines`). ``env`` is a
+    `streaming_environment`: write the pieces with `write_markup`.
     """
     jobs = context["jobs"]
     script = env.loader.get_source(env, "web/page.js")[0]  # type: ignore[union-attr]
