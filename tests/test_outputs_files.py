@@ -416,3 +416,20 @@ def test_previous_count_reads_only_the_header_of_a_list_we_wrote(tmp_path, monke
     monkeypatch.setattr(publishing.json, "loads", lambda *a, **k: pytest.fail("parsed the whole file"))
     assert publishing.previous_count(path) == 3
     assert publishing.previous_count(tmp_path / "missing.json") is None
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 17])
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        [],
+        ["<tr>", "a\x00b", "\ufeff", "", "c\u202ed", "</tr>"],
+        ['\n    <tr data-id="x">' + "é\x0b" * 40 + "</tr>"] * 5,  # whole rows, as the cache gives
+        ["x" * 300, "\ud800", "y\x1f"],
+    ],
+)
+def test_write_markup_strips_forbidden_characters_across_blocks(pieces, block):
+    handle = io.StringIO()
+    publishing.write_markup(handle, iter(pieces), block=block)
+    assert handle.getvalue() == publishing._MARKUP_CONTROL.sub("", "".join(pieces))
+    assert "\x00" not in handle.getvalue()

@@ -10,13 +10,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from scrapy.settings import Settings
 
 from jobspiders.config import JobsConfig
 from jobspiders.publish import make_environment, publish, streaming_environment
 from jobspiders.publish_cache import CacheSpec, FragmentCache, code_digest
 from jobspiders.store import SqliteStore
-from tests.test_outputs_files import HOSTILE, snapshot
+from tests.test_outputs_files import HOSTILE, settings_for, snapshot
 from tests.test_publish import NOW, fill, record
 
 CACHE = ".publish-cache.sqlite"
@@ -49,16 +48,8 @@ def cached_rows(config: JobsConfig) -> int:
 
 
 def without_cache(config: JobsConfig, tmp_path: Path) -> dict[str, bytes]:
-    plain = JobsConfig.from_settings(
-        Settings(
-            {
-                "JOBS_NOW": NOW,
-                "JOBS_DB": config.db,
-                "OUTPUT_DIR": str(tmp_path / "plain"),
-                "JOBS_PUBLISH_CACHE_ENABLED": False,
-            }
-        )
-    )
+    plain = settings_for(tmp_path, OUTPUT_DIR=str(tmp_path / "plain"), JOBS_PUBLISH_CACHE_ENABLED="False")
+    assert plain.db == config.db
     assert plain.publish_cache is None
     publish(plain)
     assert not (plain.output_dir / CACHE).exists()
@@ -207,17 +198,8 @@ def test_a_damaged_cache_is_started_afresh_and_the_files_are_right(tmp_path, cap
 
 def test_an_unusable_cache_is_logged_and_the_publish_goes_on(tmp_path, caplog):
     (tmp_path / "cache-is-a-folder").mkdir()
-    config = fill(tmp_path, JOBS)
-    config = JobsConfig.from_settings(
-        Settings(
-            {
-                "JOBS_NOW": NOW,
-                "JOBS_DB": config.db,
-                "OUTPUT_DIR": str(config.output_dir),
-                "JOBS_PUBLISH_CACHE": str(tmp_path / "cache-is-a-folder"),
-            }
-        )
-    )
+    fill(tmp_path, JOBS)
+    config = settings_for(tmp_path, JOBS_PUBLISH_CACHE=str(tmp_path / "cache-is-a-folder"))
     caplog.set_level(logging.WARNING)
     publish(config)
     assert any("cannot be used" in m for m in caplog.messages)
