@@ -84,7 +84,7 @@ class JobsConfig:
         output_dir = Path(settings.get("OUTPUT_DIR") or "output")
         publish_cache = None
         if settings.getbool("JOBS_PUBLISH_CACHE_ENABLED", True):
-            publish_cache = Path(settings.get("JOBS_PUBLISH_CACHE") or output_dir / ".publish-cache.sqlite")
+            publish_cache = Path(settings.get("JOBS_PUBLISH_CACHE") or output_dir / ".publish-cache")
         mirror = (settings.get("ATS_MIRROR") or "").strip().rstrip("/") or None
         if mirror and not mirror.startswith(("http://", "https://")):
             raise ConfigError(f"ATS_MIRROR must be an http(s) URL, got {mirror!r}")

@@ -63,7 +63,7 @@ from jobspiders.normalize.dates import to_iso
 from jobspiders.normalize.dedup import collapse_roles
 from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
-from jobspiders.publish_cache import CacheSpec, FragmentCache, new_spec
+from jobspiders.publish_cache import CacheSpec, FragmentFile, new_spec, sweep
 from jobspiders.store import JobStore, open_store
 
 logger = logging.getLogger(__name__)
@@ -550,10 +550,10 @@ def _publish(config: JobsConfig, profile: str | None, *, force: bool) -> Publish
         if name not in refused
     }
     env = make_environment()
-    cache = _prepared_cache(config, env)
+    cache = new_spec(config.publish_cache, streaming_environment(env)) if config.publish_cache else None
     readme_rows = render_parts(config, contexts, env, cache)
-    if cache and profile is None and not refused:
-        _prune(cache)
+    if cache and profile is None:
+        _sweep(cache, profiles, config.output_dir)
     outputs = [_profile_output(config, context, readme_rows[name]) for name, context in contexts.items()]
     result = _result(config, outputs)
     if refused:
@@ -679,16 +679,20 @@ def render_part(
     """Write one part of a list (`PARTS`) into its folder, and the primary list's copies at the top of
     OUTPUT_DIR; for "readme", how many rows the README shows. ``env`` is a `make_environment`."""
     started = time.perf_counter()
-    fragments = FragmentCache.open(cache) if cache and part in ("list", "feed") else None
+    name = context["profile"].name
+    fragments = FragmentFile.open(cache, f"{name}.{part}") if cache and part in ("list", "feed") else None
     try:
         rows = _render_part(env, config, store, context, part, fragments)
-    finally:
+    except BaseException:
         if fragments:
-            fragments.close()
+            fragments.close(keep=False)
+        raise
+    if fragments:
+        fragments.close()
     logger.debug(
         "Wrote the %s of %s (%d jobs) in %.2fs%s",
         part,
-        config.output_dir / context["profile"].name,
+        config.output_dir / name,
         len(context["jobs"]),
         time.perf_counter() - started,
         f" ({fragments.misses} rows rendered, {fragments.hits} cached)" if fragments else "",
@@ -702,7 +706,7 @@ def _render_part(
     store: JobStore,
     context: Mapping[str, Any],
     part: str,
-    fragments: FragmentCache | None,
+    fragments: FragmentFile | None,
 ) -> int | None:
     name = context["profile"].name
     folder = config.output_dir / name
@@ -742,30 +746,13 @@ def _render_part(
     return rows
 
 
-def _prepared_cache(config: JobsConfig, env: jinja2.Environment) -> CacheSpec | None:
-    """The publish cache (`publish_cache`) created, or repaired, before any worker opens it; None when
-    it is off or cannot be used."""
-    if config.publish_cache is None:
-        return None
-    spec = new_spec(config.publish_cache, streaming_environment(env))
-    cache = FragmentCache.open(spec, repair=True)
-    if cache is None:
-        return None
-    cache.close()
-    return spec
-
-
-def _prune(spec: CacheSpec) -> None:
-    """Drop the cached fragments no list used this time (every list was just written)."""
-    cache = FragmentCache.open(spec, repair=True)
-    if cache is None:
-        return
-    try:
-        dropped = cache.prune()
-    finally:
-        cache.close()
-    if dropped:
-        logger.info("Publish cache %s: dropped %d rows no list shows any more", spec.path, dropped)
+def _sweep(cache: CacheSpec, profiles: Iterable[str], output_dir: Path) -> None:
+    """Drop the cache files of lists no longer published, and what killed publishes left."""
+    deleted = sweep(cache.folder, [f"{name}.{part}" for name in profiles for part in PARTS])
+    for suffix in ("", "-wal", "-shm"):  # the SQLite cache of 53a24a8..d895359, ~130 MB at 42,000 jobs
+        (output_dir / f".publish-cache.sqlite{suffix}").unlink(missing_ok=True)
+    if deleted:
+        logger.info("Publish cache %s: deleted %d files no list uses", cache.folder, deleted)
 
 
 def _profile_output(config: JobsConfig, context: Mapping[str, Any], readme_rows: int) -> ProfileOutput:
@@ -897,7 +884,7 @@ ListLines = tuple[bytes, Sequence[str]]
 
 
 def list_lines(
-    env: jinja2.Environment, records: Iterable[Mapping[str, Any]], cache: FragmentCache | None = None
+    env: jinja2.Environment, records: Iterable[Mapping[str, Any]], cache: FragmentFile | None = None
 ) -> Iterator[ListLines]:
     """The lines of each record in the list's files: its jobs.json line, and its jobs.csv line and
     web page row (from ``cache`` where the same record was written before). ``env`` is a
@@ -910,7 +897,7 @@ def list_lines(
     lines = ((jsonio.dumpb(record), record) for record in records)
     if cache is None:
         return ((line, render(record)) for line, record in lines)
-    return cache.rendered("list", lines, render)
+    return cache.rendered(lines, render)
 
 
 def render_page(env: jinja2.Environment, context: Mapping[str, Any], rows: Iterable[Markup]) -> Iterator[str]:
@@ -1022,7 +1009,7 @@ def render_feed(
     context: Mapping[str, Any],
     config: JobsConfig,
     store: JobStore,
-    cache: FragmentCache | None = None,
+    cache: FragmentFile | None = None,
 ) -> Iterator[str]:
     """The Atom feed of the jobs first seen in the last ``JOBS_MAX_AGE_DAYS`` days, newest first, in pieces.
 
@@ -1043,7 +1030,7 @@ def render_feed(
     if cache is None:
         entries: Iterable[str] = (render(doc)[0] for doc in docs)
     else:
-        cached = cache.rendered("feed", ((jsonio.dumpb(doc), doc) for doc in docs), render)
+        cached = cache.rendered(((jsonio.dumpb(doc), doc) for doc in docs), render)
         entries = (Markup(texts[0]) for _, texts in cached)  # noqa: S704 - rendered by feed-entry.atom.j2
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})

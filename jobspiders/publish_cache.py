@@ -1,43 +1,57 @@
-"""The web pages' rows and the Atom feeds' entries as the last publishes rendered them, so that a publish
+"""The web pages' rows and the Atom feeds' entries as the last publish rendered them, so that a publish
 renders only the jobs whose records changed: on a daily list most of them did not, and rendering a row
 and an entry was a third of the work of publishing.
 
-A fragment is found by a keyed BLAKE2 hash of the whole published record (its jobs.json line). The key is
-a digest of everything else a fragment depends on: the code of the jobspiders package, the row and entry
-templates and the versions of the libraries that print them. Change any of them and every fragment is
-rendered again; the stale ones are dropped by the next publish of every list (`FragmentCache.prune`).
+Each part of each list that has rows (a list's jobs.csv lines and page rows, its feed entries) keeps its
+own file in the cache folder (``JOBS_PUBLISH_CACHE``, default ``<OUTPUT_DIR>/.publish-cache``), written
+whole by the process that writes the part: no lock, no database. A publish reads the part's last file,
+finds each job's fragments by a BLAKE2 hash of its whole published record (its jobs.json line), renders
+the jobs it does not find, and writes the fragments of every job it published into a new file that
+replaces the old one when the part is written: what no job uses any more is gone with the old file.
 
-The cache is a SQLite file (``JOBS_PUBLISH_CACHE``, default ``<OUTPUT_DIR>/.publish-cache.sqlite``): the
-worker processes of one publish share it. Losing it costs one slower publish; a cache that cannot be
-read or written is logged and started afresh, never a reason for a publish to fail.
+A file starts with a digest of everything else a fragment depends on: the code of the jobspiders package,
+the row and entry templates and the versions of the libraries that print them. Change any of them and
+the file's fragments are not used. The cache is disposable: losing it costs one slower publish; a file
+that cannot be read is logged and rendered afresh, one that cannot be written is logged and left, never a
+reason for a publish to fail.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import mmap
+import os
 import platform
-import sqlite3
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+import struct
+import tempfile
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib import metadata
-from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import jinja2
 
-from jobspiders import jsonio
-
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-BATCH = 200  # fragments looked up, and stored, per query
+# A file: MAGIC, the code digest (32 bytes), then one entry per job: the hash of its record (16 bytes),
+# the length of its fragments (4 bytes, little-endian) and the fragments, each its length (4 bytes) and
+# its UTF-8 text (no JSON: escaping the quotes of HTML rows made the files bigger and slower to read;
+# lone surrogates pass: `write_markup` drops them from the files, they must not fail the cache first).
+MAGIC = b"JSPFRAG1"
+SALT_SIZE = 32
+ENTRY = struct.Struct("<16sI")
+LENGTH = struct.Struct("<I")
+SUFFIX = ".fragments"
 # What fragments depend on besides the record, the code and the templates.
 LIBRARIES = ("jinja2", "markupsafe", "pycountry")
 FRAGMENT_TEMPLATES = ("index-row.html.j2", "feed-entry.atom.j2")
+# A temporary file this old was left by a publish that was killed (a live one replaces its files within
+# minutes): the next full publish deletes it.
+STALE_TEMPORARY_SECONDS = 3600
 _PACKAGE = Path(__file__).resolve().parent
 
 T = TypeVar("T")
@@ -45,11 +59,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class CacheSpec:
-    """What a process of a publish needs to open the shared cache."""
+    """What a process of a publish needs to use the cache."""
 
-    path: Path
+    folder: Path
     salt: bytes  # `code_digest`
-    run: str  # this publish: the fragments it uses are noted with it
 
 
 def code_digest(env: jinja2.Environment) -> bytes:
@@ -66,151 +79,169 @@ def code_digest(env: jinja2.Environment) -> bytes:
     return digest.digest()
 
 
-def new_spec(path: Path, env: jinja2.Environment) -> CacheSpec:
-    return CacheSpec(path, code_digest(env), uuid.uuid4().hex)
+def new_spec(folder: Path, env: jinja2.Environment) -> CacheSpec:
+    return CacheSpec(folder, code_digest(env))
 
 
-class FragmentCache:
-    """One process's connection to the cache of `CacheSpec`. `open` instead of the constructor."""
+def file_name(part: str) -> str:
+    """The name of the cache file of ``part`` (a list's name and what of it: "backend.feed")."""
+    return part + SUFFIX
 
-    def __init__(self, spec: CacheSpec, db: sqlite3.Connection) -> None:
-        self.spec, self.db = spec, db
+
+class FragmentFile:
+    """The fragments of one part of one list: those of the last publish, read; those of this one, being
+    written. `open` instead of the constructor; `close` when the part is written (or failed)."""
+
+    def __init__(self, spec: CacheSpec, part: str, out: BinaryIO, tmp: Path) -> None:
+        self.spec, self.part = spec, part
+        self.path = spec.folder / file_name(part)
+        self._out, self._tmp = out, tmp
+        self._last: mmap.mmap | None = None
+        self._index: dict[bytes, tuple[int, int]] = {}
         self.hits = self.misses = 0
-        self.broken = False  # after an error: render the rest without the cache
+        self.broken = False  # after a write error: render the rest without keeping it
 
     @classmethod
-    def open(cls, spec: CacheSpec, *, repair: bool = False) -> FragmentCache | None:
-        """The cache, created if missing; None (logged) if it cannot be used: the publish then renders
-        every fragment. ``repair``: start a damaged cache afresh (only while no other process of the
-        publish has it open: before the workers start or after they end)."""
+    def open(cls, spec: CacheSpec, part: str) -> FragmentFile | None:
+        """The cache of ``part``, with the fragments its last file holds; None (logged) if no new file
+        can be written: the publish then renders every fragment of the part."""
         try:
-            return cls(spec, _connect(spec.path))
-        except sqlite3.Error as exc:
-            if repair and _damaged(exc):
-                logger.warning("Publish cache %s is damaged (%s): starting it afresh", spec.path, exc)
-                _remove(spec.path)
-                return cls.open(spec)
-            logger.warning("Publish cache %s cannot be used (%s): rendering every row", spec.path, exc)
+            spec.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=spec.folder, prefix=f".{file_name(part)}.", suffix=".tmp")
+        except OSError as exc:
+            logger.warning("Publish cache %s cannot be used (%s): rendering every row", spec.folder, exc)
             return None
+        out = os.fdopen(fd, "wb", buffering=1 << 20)
+        cache = cls(spec, part, out, Path(tmp))
+        try:
+            out.write(MAGIC + spec.salt)
+            cache._read_last()
+        except OSError as exc:
+            cache._failed("write", exc)
+        return cache
+
+    def _read_last(self) -> None:
+        try:
+            with self.path.open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size == 0:
+                    raise ValueError("empty file")
+                last = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            logger.warning("Publish cache %s cannot be read (%s): rendering its rows again", self.path, exc)
+            return
+        self._last = last
+        head = len(MAGIC) + SALT_SIZE
+        if last[: len(MAGIC)] != MAGIC:
+            logger.warning("Publish cache %s is not a cache file: rendering its rows again", self.path)
+            return
+        if last[len(MAGIC) : head] != self.spec.salt:
+            logger.debug("Publish cache %s: written by other code or templates, not used", self.path)
+            return
+        index, offset = {}, head
+        while offset < size:
+            if offset + ENTRY.size > size:
+                break
+            key, length = ENTRY.unpack_from(last, offset)
+            offset += ENTRY.size
+            if offset + length > size:
+                break
+            index[key] = (offset, length)
+            offset += length
+        if offset != size:
+            logger.warning("Publish cache %s is cut short: rendering the rest of its rows again", self.path)
+        self._index = index
 
     def rendered(
-        self, kind: str, items: Iterable[tuple[bytes, T]], render: Callable[[T], Sequence[str]]
+        self, items: Iterable[tuple[bytes, T]], render: Callable[[T], Sequence[str]]
     ) -> Iterator[tuple[bytes, Sequence[str]]]:
-        """Each ``(record, value)`` (``record``: the published record's JSON bytes) as ``record`` and
-        the texts of that ``kind`` rendered for the same record before, else ``render(value)`` (kept
-        for the next publish). In order, `BATCH` items at a time."""
-        person = kind.encode("utf-8")[:16]
-        items = iter(items)
-        while batch := list(islice(items, BATCH)):
-            keys = [
-                hashlib.blake2b(record, digest_size=16, key=self.spec.salt, person=person).digest()
-                for record, _ in batch
-            ]
-            found = self._lookup(keys) if not self.broken else {}
-            fresh: list[tuple[bytes, bytes]] = []
-            for key, (record, value) in zip(keys, batch, strict=True):
-                text = found.get(key)
-                if text is None:
-                    texts = render(value)
-                    fresh.append((key, jsonio.dumpb(texts)))
-                    yield record, texts
-                else:
-                    yield record, jsonio.loads(text)
-            self.hits += len(batch) - len(fresh)
-            self.misses += len(fresh)
+        """Each ``(record, value)`` (``record``: the published record's JSON bytes) as ``record`` and the
+        texts the last publish rendered for the same record, else ``render(value)``; in order. Either
+        way they are kept for the next publish."""
+        index, last = self._index, self._last
+        for record, value in items:
+            key = hashlib.blake2b(record, digest_size=16).digest()
+            found = index.get(key)
+            texts = None
+            if found is not None:
+                assert last is not None
+                offset, length = found
+                data = last[offset : offset + length]
+                with suppress(ValueError, struct.error):  # damaged: rendered again, and kept right
+                    texts = _decoded(data)
+            if texts is None:
+                texts = render(value)
+                data = b"".join(
+                    LENGTH.pack(len(text)) + text
+                    for text in (t.encode("utf-8", "surrogatepass") for t in texts)
+                )
+                self.misses += 1
+            else:
+                self.hits += 1
             if not self.broken:
-                self._keep(fresh, keys)
+                try:
+                    self._out.write(ENTRY.pack(key, len(data)) + data)
+                except OSError as exc:
+                    self._failed("write", exc)
+            yield record, texts
 
-    def _lookup(self, keys: list[bytes]) -> dict[bytes, bytes]:
-        marks = ",".join("?" * len(keys))
-        try:
-            rows = self.db.execute(f"SELECT key, texts FROM fragments WHERE key IN ({marks})", keys)  # noqa: S608
-            return dict(rows)
-        except sqlite3.Error as exc:
-            self._failed("read", exc)
-            return {}
-
-    def _keep(self, fresh: list[tuple[bytes, bytes]], used: list[bytes]) -> None:
-        # Which fragments this publish used goes to a table of its own: marking them in theirs would
-        # write every fragment again.
-        try:
-            with _transaction(self.db):
-                self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", fresh)
-                self.db.executemany("INSERT INTO used VALUES (?, ?)", ((self.spec.run, key) for key in used))
-        except sqlite3.Error as exc:
-            self._failed("write", exc)
-
-    def _failed(self, what: str, exc: sqlite3.Error) -> None:
+    def _failed(self, what: str, exc: OSError) -> None:
         logger.warning(
             "Publish cache %s: could not %s fragments (%s); rendering the rest of this part without it",
-            self.spec.path,
+            self.path,
             what,
             exc,
         )
         self.broken = True
 
-    def prune(self) -> int:
-        """Drop the fragments this publish did not use (after every list was written); how many. A
-        damaged cache is removed (the next publish starts it afresh)."""
+    def close(self, *, keep: bool = True) -> None:
+        """End the part: the new file replaces the last one if ``keep`` (the part was written) and
+        every fragment went into it; otherwise the last file stays."""
+        if self._last is not None:
+            self._last.close()
+            self._last = None
         try:
-            with _transaction(self.db):
-                dropped = self.db.execute(
-                    "DELETE FROM fragments WHERE key NOT IN (SELECT key FROM used WHERE run = ?)",
-                    (self.spec.run,),
-                ).rowcount
-                self.db.execute("DELETE FROM used")
-                return dropped
-        except sqlite3.Error as exc:
-            self._failed("prune", exc)
-            if _damaged(exc):
-                self.db.close()
-                _remove(self.spec.path)
-            return 0
-
-    def close(self) -> None:
-        self.db.close()
+            self._out.close()
+            if keep and not self.broken:
+                self._tmp.replace(self.path)
+        except OSError as exc:
+            self._failed("write", exc)
+        finally:
+            self._tmp.unlink(missing_ok=True)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=60, isolation_level=None)  # transactions: `_transaction`
+def _decoded(data: bytes) -> list[str]:
+    """The texts of an entry's fragments (`LENGTH`-prefixed UTF-8)."""
+    texts, offset = [], 0
+    while offset < len(data):
+        (length,) = LENGTH.unpack_from(data, offset)
+        offset += LENGTH.size
+        if offset + length > len(data):
+            raise ValueError("fragment cut short")
+        texts.append(data[offset : offset + length].decode("utf-8", "surrogatepass"))
+        offset += length
+    return texts
+
+
+def sweep(folder: Path, parts: Collection[str]) -> int:
+    """Delete the cache files of parts not in ``parts`` (lists no longer published) and temporary files
+    that killed publishes left; how many."""
+    keep = {file_name(part) for part in parts}
+    deleted = 0
     try:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")  # a cache: losing the last writes costs renders only
-        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            with _transaction(db):
-                # Checked again under the write lock: another process may have just created it.
-                if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                    db.execute("DROP TABLE IF EXISTS fragments")
-                    db.execute("DROP TABLE IF EXISTS used")
-                    db.execute("CREATE TABLE fragments (key BLOB PRIMARY KEY, texts BLOB NOT NULL)")
-                    db.execute("CREATE TABLE used (run TEXT NOT NULL, key BLOB NOT NULL)")
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute("SELECT count(*) FROM fragments, used WHERE 0").fetchone()
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-@contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction, the write lock taken at its start (no deadlock between two writers)."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        with suppress(sqlite3.Error):  # a failed statement may have ended the transaction already
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
-def _damaged(exc: sqlite3.Error) -> bool:
-    """Not a SQLite database, or a damaged one (a busy or read-only one is not damaged)."""
-    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        paths = list(folder.iterdir())
+    except OSError:
+        return 0
+    for path in paths:
+        try:
+            unused = path.name.endswith(SUFFIX) and path.name not in keep
+            if unused or (
+                path.name.endswith(".tmp") and time.time() - path.stat().st_mtime > STALE_TEMPORARY_SECONDS
+            ):
+                path.unlink()
+                deleted += 1
+        except OSError as exc:
+            logger.warning("Publish cache: could not delete %s (%s)", path, exc)
+    return deleted

@@ -109,7 +109,7 @@ JOBS_DEDUP = "location"
 JOBS_PUBLISH_WORKERS = 0  # processes writing a big publish; 0: one per CPU (at most 4), 1: in-process
 # Web page rows and feed entries kept between publishes, rendered again only for changed jobs.
 JOBS_PUBLISH_CACHE_ENABLED = True
-JOBS_PUBLISH_CACHE = None  # the cache file; unset: OUTPUT_DIR/.publish-cache.sqlite
+JOBS_PUBLISH_CACHE = None  # the cache folder; unset: OUTPUT_DIR/.publish-cache
 JOBS_README_MAX_ROWS = 500  # rows in each README table (newest first); the rest: jobs.json, the web page
 JOBS_INCREMENTAL = True  # postings unchanged since the last crawl are not normalized again
 JOBS_STORE_BATCH = 500  # items per store transaction (also committed when a board finishes)

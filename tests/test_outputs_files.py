@@ -141,7 +141,7 @@ def test_one_profile_only(tmp_path):
     result = publish(config, "fullstack")
     assert [o.profile for o in result.outputs] == ["fullstack"]
     assert result.readme == config.output_dir / "fullstack" / "README.md"
-    assert sorted(p.name for p in config.output_dir.iterdir()) == [".publish-cache.sqlite", "fullstack"]
+    assert sorted(p.name for p in config.output_dir.iterdir()) == [".publish-cache", "fullstack"]
     with pytest.raises(ValueError, match="unknown profile 'astrology'"):
         publish(config, "astrology")
 
@@ -300,7 +300,8 @@ def test_refused_for_failed_boards_keeps_every_old_file(tmp_path):
     healthy = fill(tmp_path, rows, runs=[("greenhouse", b, "ok") for b in ("acme", "b2", "b3")])
     publish(healthy)
     before = snapshot(healthy.output_dir)
-    assert len(before) == len(load_profiles()) * len(FILES) + 3  # top README.md, jobs.json; the cache
+    # each list's files, the top README.md and jobs.json, each list's two publish cache files
+    assert len(before) == len(load_profiles()) * (len(FILES) + 2) + 2
     failing = fill(tmp_path, rows, runs=[("greenhouse", b, "failed") for b in ("acme", "b2", "b3")])
     with pytest.raises(PublishRefused, match="3 of 3 boards failed") as refused:
         publish(failing)
@@ -350,7 +351,7 @@ def test_publish_command_one_profile_or_all(tmp_path):
     result = scrapy_publish(tmp_path, "--profile", "fullstack")
     assert result.returncode == 0, result.stderr
     assert "published 1 fullstack jobs" in result.stdout
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".publish-cache.sqlite", "fullstack"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".publish-cache", "fullstack"]
     result = scrapy_publish(tmp_path)
     assert result.returncode == 0, result.stderr
     for name in load_profiles():

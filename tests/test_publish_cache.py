@@ -1,24 +1,26 @@
 """The publish cache (jobspiders/publish_cache.py): the files are the same with it, without it, cold or
-warm; a changed record, code or template is rendered again; a damaged or unusable cache is never a
-reason for a publish to fail."""
+warm; a changed record, code or template is rendered again; a damaged, unreadable or unwritable cache is
+never a reason for a publish to fail."""
 
 from __future__ import annotations
 
 import logging
-import sqlite3
-import threading
+import os
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from jobspiders.config import JobsConfig
-from jobspiders.publish import make_environment, publish, streaming_environment
-from jobspiders.publish_cache import CacheSpec, FragmentCache, code_digest
+from jobspiders.normalize.profiles import load_profiles
+from jobspiders.publish import PARTS, make_environment, publish, streaming_environment
+from jobspiders.publish_cache import ENTRY, MAGIC, SALT_SIZE, CacheSpec, FragmentFile, code_digest, sweep
 from jobspiders.store import SqliteStore
 from tests.test_outputs_files import HOSTILE, settings_for, snapshot
 from tests.test_publish import NOW, fill, record
 
-CACHE = ".publish-cache.sqlite"
+CACHE = ".publish-cache"
 JOBS = [
     *HOSTILE,
     record("plain", posted_at="2026-11-15T08:00:00Z"),
@@ -32,19 +34,29 @@ def outputs(config: JobsConfig) -> dict[str, bytes]:
     return {name: data for name, data in snapshot(config.output_dir).items() if not name.startswith(CACHE)}
 
 
-def counts(caplog: pytest.LogCaptureFixture) -> list[tuple[int, int]]:
-    """(rendered, cached) of every list and feed part written since the last clear."""
-    found = []
+def counts(caplog: pytest.LogCaptureFixture) -> dict[str, tuple[int, int]]:
+    """(rendered, cached) of every list and feed part written since the last clear, by "list.part"."""
+    found = {}
     for message in caplog.messages:
         if message.startswith("Wrote the ") and " rows rendered, " in message:
+            words = message.split()
+            part, name = words[2], Path(words[4]).name
             rendered, cached = message.rsplit("(", 1)[1].split(" rows rendered, ")
-            found.append((int(rendered), int(cached.split()[0])))
+            found[f"{name}.{part}"] = (int(rendered), int(cached.split()[0]))
     return found
 
 
-def cached_rows(config: JobsConfig) -> int:
-    with sqlite3.connect(config.output_dir / CACHE) as db:
-        return db.execute("SELECT count(*) FROM fragments").fetchone()[0]
+def entries(path: Path) -> list[bytes]:
+    """The record hashes a cache file holds, in order."""
+    data = path.read_bytes()
+    assert data.startswith(MAGIC)
+    keys, offset = [], len(MAGIC) + SALT_SIZE
+    while offset < len(data):
+        key, length = ENTRY.unpack_from(data, offset)
+        keys.append(key)
+        offset += ENTRY.size + length
+    assert offset == len(data)
+    return keys
 
 
 def without_cache(config: JobsConfig, tmp_path: Path) -> dict[str, bytes]:
@@ -65,22 +77,31 @@ def test_cold_and_warm_publishes_write_the_files_a_publish_without_cache_writes(
     caplog.clear()
     publish(config)
     cold = counts(caplog)
-    # backend: 6 jobs (list and feed parts); fullstack: 1 of them, whose row and entry backend rendered
-    assert sorted(cold, reverse=True)[:3] == [(6, 0), (6, 0), (0, 1)]
+    # backend: 6 jobs, fullstack: 1 (list and feed parts); the other lists are empty
+    assert {part: n for part, n in cold.items() if n != (0, 0)} == {
+        "backend.list": (6, 0),
+        "backend.feed": (6, 0),
+        "fullstack.list": (1, 0),
+        "fullstack.feed": (1, 0),
+    }
     assert outputs(config) == expected
+    folder = config.output_dir / CACHE
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{part}.fragments" for part in cold)
+    assert len(entries(folder / "backend.list.fragments")) == 6
 
     caplog.clear()
     publish(config)
     warm = counts(caplog)
-    assert [rendered for rendered, _ in warm] == [0] * len(warm)
-    assert sorted(cached for _, cached in warm) == sorted(rendered + cached for rendered, cached in cold)
+    assert warm == {part: (0, rendered) for part, (rendered, _) in cold.items()}
     assert outputs(config) == expected
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_a_changed_record_is_rendered_again_and_its_old_rows_dropped(tmp_path, caplog):
     config = fill(tmp_path, JOBS)
     publish(config)
-    before = cached_rows(config)
+    cache_file = config.output_dir / CACHE / "backend.list.fragments"
+    before = entries(cache_file)
     store = SqliteStore(config.db)
     store.upsert(record("plain", title="Staff Backend Engineer", posted_at="2026-11-15T08:00:00Z"), NOW)
     store.close()
@@ -88,20 +109,27 @@ def test_a_changed_record_is_rendered_again_and_its_old_rows_dropped(tmp_path, c
     caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
     publish(config)
     # the job is in the backend list (jobs.json/csv/page and feed: two parts); nothing else changed
-    assert sum(rendered for rendered, _ in counts(caplog)) == 2
+    assert sum(rendered for rendered, _ in counts(caplog).values()) == 2
     page = (config.output_dir / "backend" / "index.html").read_text()
     assert "Staff Backend Engineer" in page
     assert "Staff Backend Engineer" in (config.output_dir / "backend" / "feed.atom").read_text()
     assert outputs(config) == without_cache(config, tmp_path)
-    assert cached_rows(config) == before  # the old row and entry were pruned
+    after = entries(cache_file)
+    assert len(after) == len(before)  # the old row went with the old file
+    assert len(set(after) - set(before)) == 1
 
 
-def test_a_publish_of_one_profile_keeps_the_other_lists_rows(tmp_path):
+def test_a_publish_of_one_profile_keeps_the_other_lists_files(tmp_path):
     config = fill(tmp_path, JOBS)
     publish(config)
-    before = cached_rows(config)
+    folder = config.output_dir / CACHE
+    before = snapshot(folder)
     publish(config, "fullstack")
-    assert cached_rows(config) == before
+    after = snapshot(folder)
+    assert {k: v for k, v in after.items() if not k.startswith("fullstack.")} == {
+        k: v for k, v in before.items() if not k.startswith("fullstack.")
+    }
+    assert after["fullstack.list.fragments"] == before["fullstack.list.fragments"]  # same jobs, same code
 
 
 def test_a_template_change_renders_every_row_again(tmp_path, caplog):
@@ -134,109 +162,200 @@ def test_a_template_change_renders_every_row_again(tmp_path, caplog):
     assert 'class="kind"' in (config.output_dir / "backend" / "index.html").read_text()
 
 
-def test_rendered_gives_cached_texts_only_for_the_same_record_kind_and_code(tmp_path):
-    calls = []
+def run(spec: CacheSpec, part: str, items: list[tuple[bytes, str]], calls: list[str]) -> list[list[str]]:
+    """``items`` through the cache of ``part``, rendered as ``<value>`` and ``VALUE``."""
 
     def render(value: str) -> tuple[str, str]:
         calls.append(value)
         return (f"<{value}>", value.upper())
 
-    def run(spec: CacheSpec, kind: str, items: list[tuple[bytes, str]]) -> list[tuple[bytes, list[str]]]:
-        cache = FragmentCache.open(spec)
-        assert cache is not None
-        try:
-            return [(record, list(texts)) for record, texts in cache.rendered(kind, items, render)]
-        finally:
-            cache.close()
+    cache = FragmentFile.open(spec, part)
+    assert cache is not None
+    try:
+        out = [list(texts) for _, texts in cache.rendered(items, render)]
+    except BaseException:
+        cache.close(keep=False)
+        raise
+    cache.close()
+    return out
 
-    path = tmp_path / "cache.sqlite"
-    spec = CacheSpec(path, b"a" * 32, "run-1")
+
+def test_rendered_gives_cached_texts_only_for_the_same_record_part_and_code(tmp_path):
+    calls: list[str] = []
+    spec = CacheSpec(tmp_path, b"a" * 32)
     items = [(b'{"id":1}', "one"), (b'{"id":2}', "two")]
-    first = run(spec, "list", items)
-    assert first == [(b'{"id":1}', ["<one>", "ONE"]), (b'{"id":2}', ["<two>", "TWO"])]
+    first = run(spec, "backend.list", items, calls)
+    assert first == [["<one>", "ONE"], ["<two>", "TWO"]]
     assert calls == ["one", "two"]
     calls.clear()
-    assert run(spec, "list", items) == first  # same records: from the cache
+    assert run(spec, "backend.list", items, calls) == first  # same records: from the cache
     assert calls == []
-    # a changed record, another kind, another code digest: rendered again
-    assert run(spec, "list", [(b'{"id":1,"x":0}', "one")]) == [(b'{"id":1,"x":0}', ["<one>", "ONE"])]
-    run(spec, "feed", items[:1])
-    run(CacheSpec(path, b"b" * 32, "run-2"), "list", items[:1])
+    # a changed record, another part, another code digest: rendered again
+    assert run(spec, "backend.list", [(b'{"id":1,"x":0}', "one"), items[1]], calls) == [
+        ["<one>", "ONE"],
+        first[1],
+    ]
+    assert calls == ["one"]
+    run(spec, "backend.feed", items[:1], calls)
+    run(CacheSpec(tmp_path, b"b" * 32), "backend.list", items[:1], calls)
     assert calls == ["one", "one", "one"]
+    # each file holds what its last publish used, nothing more
+    assert len(entries(tmp_path / "backend.list.fragments")) == 1
 
 
-def test_prune_keeps_only_what_this_publish_used(tmp_path):
-    path = tmp_path / "cache.sqlite"
-    for run, values in (("old", ["a", "b"]), ("new", ["b", "c"])):
-        cache = FragmentCache.open(CacheSpec(path, b"k" * 32, run))
+def test_texts_come_back_exactly_as_rendered(tmp_path):
+    texts = [
+        "",
+        "a\x00b",
+        '<td class="x">"quoted" &amp; ünïcode 🚀</td>',
+        "lone \ud800 surrogate",
+        "x" * 70_000,
+    ]
+    spec = CacheSpec(tmp_path, b"k" * 32)
+    for _ in range(2):  # rendered, then read back
+        cache = FragmentFile.open(spec, "p")
         assert cache is not None
-        list(cache.rendered("list", [(v.encode(), v) for v in values], lambda v: (v,)))
+        got = [list(t) for _, t in cache.rendered([(b"r", None)], lambda _: texts)]
         cache.close()
-    cache = FragmentCache.open(CacheSpec(path, b"k" * 32, "new"))
+        assert got == [texts]
+    assert cache.hits == 1
+
+
+def test_a_part_that_fails_keeps_the_last_file_and_leaves_no_temporary_one(tmp_path):
+    spec = CacheSpec(tmp_path, b"k" * 32)
+    run(spec, "p", [(b"a", "a")], [])
+    before = (tmp_path / "p.fragments").read_bytes()
+    with pytest.raises(RuntimeError):
+        _failing_run(spec)
+    assert (tmp_path / "p.fragments").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["p.fragments"]
+
+
+def _failing_run(spec: CacheSpec) -> None:
+    def render(value: str) -> Sequence[str]:
+        if value == "boom":
+            raise RuntimeError("template error")
+        return (value,)
+
+    cache = FragmentFile.open(spec, "p")
     assert cache is not None
-    assert cache.prune() == 1  # "a": only the old publish used it
-    assert cache.db.execute("SELECT count(*) FROM used").fetchone() == (0,)
-    calls = []
-    list(cache.rendered("list", [(b"b", "b"), (b"c", "c"), (b"a", "a")], lambda v: calls.append(v) or (v,)))
-    cache.close()
+    try:
+        list(cache.rendered([(b"b", "b"), (b"c", "boom")], render))
+    except BaseException:
+        cache.close(keep=False)
+        raise
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: b"this is not a cache file" * 200, "is not a cache file"),
+        (lambda data: data[:-3], "is cut short"),  # the last entry is lost, the others are used
+        (lambda data: b"", "cannot be read"),
+    ],
+)
+def test_a_damaged_cache_file_is_rendered_afresh_and_the_files_are_right(tmp_path, caplog, damage, message):
+    config = fill(tmp_path, JOBS)
+    publish(config)
+    path = config.output_dir / CACHE / "backend.list.fragments"
+    path.write_bytes(damage(path.read_bytes()))
+    caplog.set_level(logging.DEBUG)
+    publish(config)
+    assert any(message in m for m in caplog.messages)
+    assert outputs(config) == without_cache(config, tmp_path)
+    assert len(entries(path)) == 6  # written whole again
+    rendered = counts(caplog)["backend.list"][0]
+    assert rendered == (1 if message == "is cut short" else 6)
+
+
+def test_a_damaged_entry_is_rendered_again(tmp_path):
+    spec = CacheSpec(tmp_path, b"k" * 32)
+    run(spec, "p", [(b"a", "a"), (b"b", "b")], [])
+    path = tmp_path / "p.fragments"
+    data = bytearray(path.read_bytes())
+    start = len(MAGIC) + SALT_SIZE + ENTRY.size
+    data[start : start + 4] = b"\xff\xff\xff\x7f"  # the first text's length runs past its entry
+    path.write_bytes(bytes(data))
+    calls: list[str] = []
+    assert run(spec, "p", [(b"a", "a"), (b"b", "b")], calls) == [["<a>", "A"], ["<b>", "B"]]
     assert calls == ["a"]
 
 
-def test_a_damaged_cache_is_started_afresh_and_the_files_are_right(tmp_path, caplog):
-    config = fill(tmp_path, JOBS)
-    publish(config)
-    path = config.output_dir / CACHE
-    path.write_bytes(b"this is not a SQLite database" * 200)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    caplog.set_level(logging.WARNING)
-    publish(config)
-    assert any("damaged" in m and "starting it afresh" in m for m in caplog.messages)
-    assert outputs(config) == without_cache(config, tmp_path)
-    assert cached_rows(config) > 0
-
-
 def test_an_unusable_cache_is_logged_and_the_publish_goes_on(tmp_path, caplog):
-    (tmp_path / "cache-is-a-folder").mkdir()
+    (tmp_path / "cache-is-a-file").write_text("not a folder")
     fill(tmp_path, JOBS)
-    config = settings_for(tmp_path, JOBS_PUBLISH_CACHE=str(tmp_path / "cache-is-a-folder"))
+    config = settings_for(tmp_path, JOBS_PUBLISH_CACHE=str(tmp_path / "cache-is-a-file"))
     caplog.set_level(logging.WARNING)
     publish(config)
     assert any("cannot be used" in m for m in caplog.messages)
     assert outputs(config) == without_cache(config, tmp_path)
 
 
-def test_a_cache_that_fails_mid_part_is_left_for_the_rest_of_it(tmp_path, caplog):
-    spec = CacheSpec(tmp_path / "cache.sqlite", b"k" * 32, "run")
-    cache = FragmentCache.open(spec)
+class FullDisk:
+    """A file whose writes fail after ``room`` bytes, as on a full disk."""
+
+    def __init__(self, handle, room: int) -> None:
+        self.handle, self.room = handle, room
+
+    def write(self, data: bytes) -> int:
+        self.room -= len(data)
+        if self.room < 0:
+            raise OSError(28, "No space left on device")
+        return self.handle.write(data)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def test_a_cache_that_cannot_be_written_is_left_for_the_rest_of_the_part(tmp_path, caplog):
+    spec = CacheSpec(tmp_path, b"k" * 32)
+    run(spec, "p", [(b"old", "old")], [])
+    before = (tmp_path / "p.fragments").read_bytes()
+    cache = FragmentFile.open(spec, "p")
     assert cache is not None
-    cache.db.execute("DROP TABLE fragments")  # every later read and write fails
+    cache._out = FullDisk(cache._out, 500)
     caplog.set_level(logging.WARNING)
     items = [(str(i).encode(), str(i)) for i in range(1200)]
-    texts = [t[0] for _, t in cache.rendered("list", items, lambda v: (v,))]
+    texts = [t[0] for _, t in cache.rendered(items, lambda v: (v,))]
     cache.close()
     assert texts == [str(i) for i in range(1200)]
-    assert len([m for m in caplog.messages if "could not read" in m]) == 1  # once, not once a batch
+    assert len([m for m in caplog.messages if "could not write" in m]) == 1  # once, not once a row
+    assert (tmp_path / "p.fragments").read_bytes() == before  # a partial file never replaces it
+    assert [p.name for p in tmp_path.iterdir()] == ["p.fragments"]
 
 
-def test_processes_creating_the_cache_at_once_all_get_it(tmp_path):
-    path = tmp_path / "new" / "cache.sqlite"
-    texts: list[list[str]] = []
+def test_a_full_publish_sweeps_files_no_list_uses(tmp_path, caplog):
+    config = fill(tmp_path, JOBS)
+    folder = config.output_dir / CACHE
+    folder.mkdir(parents=True)
+    (folder / "astrology.list.fragments").write_bytes(b"a list no longer published")
+    stale, fresh = folder / ".backend.list.fragments.old.tmp", folder / ".backend.feed.fragments.new.tmp"
+    stale.write_bytes(b"left by a killed publish")
+    fresh.write_bytes(b"being written by a publish running now")
+    hour_ago = time.time() - 3700
+    os.utime(stale, (hour_ago, hour_ago))
+    legacy = config.output_dir / ".publish-cache.sqlite"
+    legacy.write_bytes(b"the SQLite cache of an earlier version")
+    (config.output_dir / ".publish-cache.sqlite-wal").write_bytes(b"")
 
-    def open_and_use() -> None:
-        cache = FragmentCache.open(CacheSpec(path, b"k" * 32, "run"))
-        assert cache is not None
-        try:
-            texts.append([t[0] for _, t in cache.rendered("list", [(b"x", "x")], lambda v: (v,))])
-        finally:
-            cache.close()
+    publish(config, "backend")  # one list: nothing else is touched
+    assert (folder / "astrology.list.fragments").exists()
+    assert stale.exists()
+    assert legacy.exists()
 
-    threads = [threading.Thread(target=open_and_use) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert texts == [["x"]] * 8
-    with sqlite3.connect(path) as db:
-        assert db.execute("SELECT count(*) FROM fragments").fetchone() == (1,)
-        assert db.execute("SELECT count(*) FROM used").fetchone() == (8,)
+    caplog.set_level(logging.INFO)
+    publish(config)
+    expected = {f"{name}.{part}.fragments" for name in load_profiles() for part in ("list", "feed")}
+    assert {p.name for p in folder.iterdir()} == expected | {fresh.name}
+    assert not legacy.exists()
+    assert not (config.output_dir / ".publish-cache.sqlite-wal").exists()
+    assert any("deleted 2 files no list uses" in m for m in caplog.messages)
+
+
+def test_sweep_keeps_the_parts_it_is_given(tmp_path):
+    for name in ("a.list.fragments", "b.list.fragments", "notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    assert sweep(tmp_path, ["a.list"]) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.list.fragments", "notes.txt"]
+    assert sweep(tmp_path / "missing", ["a.list"]) == 0
+    assert set(PARTS) >= {"list", "feed"}
