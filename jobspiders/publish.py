@@ -880,24 +880,51 @@ class PageRow:
 
 
 # A record's jobs.json line, and its jobs.csv line and web page row.
-ListLines = tuple[bytes, Sequence[str]]
+ListLines = tuple[bytes, tuple[str, str]]
+# What changes in a record from one crawl to the next when the posting did not: `last_seen`. The cache's
+# fragments leave it out, so that yesterday's rows serve today's list (its jobs.csv cell is put in here).
+SEEN = "last_seen"
+_SEEN_CELL = CSV_COLUMNS.index(SEEN)
+_NO_SEEN = b'"last_seen":null'
 
 
 def list_lines(
     env: jinja2.Environment, records: Iterable[Mapping[str, Any]], cache: FragmentFile | None = None
 ) -> Iterator[ListLines]:
     """The lines of each record in the list's files: its jobs.json line, and its jobs.csv line and
-    web page row (from ``cache`` where the same record was written before). ``env`` is a
+    web page row (from ``cache`` where the same record, `SEEN` aside, was written before). ``env`` is a
     `streaming_environment`."""
     macro = env.get_template("index-row.html.j2").module.page_row  # type: ignore[attr-defined]
 
-    def render(record: Mapping[str, Any]) -> tuple[str, str]:
-        return csv_line(csv_row(record)), macro(PageRow.of(record))
+    def render(record: Mapping[str, Any]) -> tuple[str, str, str]:
+        # jobs.csv's line around its `SEEN` cell, and the page row (which does not show it).
+        cells = [*map(_csv_quoted, csv_row(record))]
+        before = "".join(cell + "," for cell in cells[:_SEEN_CELL])
+        after = "".join("," + cell for cell in cells[_SEEN_CELL + 1 :])
+        return before, after + "\r\n", macro(PageRow.of(record))
 
-    lines = ((jsonio.dumpb(record), record) for record in records)
+    def lines(texts: Sequence[str], record: Mapping[str, Any]) -> tuple[str, str]:
+        before, after, row = texts
+        return before + _csv_quoted(_csv_cell(record.get(SEEN))) + after, row
+
     if cache is None:
-        return ((line, render(record)) for line, record in lines)
-    return cache.rendered(lines, render)
+        for record in records:
+            yield jsonio.dumpb(record), lines(render(record), record)
+        return
+    for (line, record), texts in cache.rendered(_without_seen(records), lambda pair: render(pair[1])):
+        yield line, lines(texts, record)
+
+
+def _without_seen(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[bytes, tuple[bytes, Any]]]:
+    """Each record's jobs.json line without its `SEEN` value (the cache's key), and the line itself."""
+    for record in records:
+        seen = record.get(SEEN)
+        key = jsonio.dumpb({**record, SEEN: None})
+        if seen is not None and key.count(_NO_SEEN) == 1:
+            line = key.replace(_NO_SEEN, b'"last_seen":' + jsonio.dumpb(seen))
+        else:
+            line = jsonio.dumpb(record)
+        yield key, (line, record)
 
 
 def render_page(env: jinja2.Environment, context: Mapping[str, Any], rows: Iterable[Markup]) -> Iterator[str]:
@@ -1030,8 +1057,8 @@ def render_feed(
     if cache is None:
         entries: Iterable[str] = (render(doc)[0] for doc in docs)
     else:
-        cached = cache.rendered(((jsonio.dumpb(doc), doc) for doc in docs), render)
-        entries = (Markup(texts[0]) for _, texts in cached)  # noqa: S704 - rendered by feed-entry.atom.j2
+        keyed = ((jsonio.dumpb({**doc, SEEN: None}), doc) for doc in docs)  # the entry does not show it
+        entries = (Markup(texts[0]) for _, texts in cache.rendered(keyed, render))  # noqa: S704 - rendered by feed-entry.atom.j2
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})
 

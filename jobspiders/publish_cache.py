@@ -185,7 +185,7 @@ class FragmentFile:
                     self._out.write(ENTRY.pack(key, len(data)) + data)
                 except OSError as exc:
                     self._failed("write", exc)
-            yield record, texts
+            yield value, texts
 
     def _failed(self, what: str, exc: OSError) -> None:
         logger.warning(

@@ -97,6 +97,25 @@ def test_cold_and_warm_publishes_write_the_files_a_publish_without_cache_writes(
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
+    # A re-crawl that finds every posting unchanged moves only their last_seen (jobs.json, jobs.csv):
+    # the rows and entries are still the cached ones, the files what a publish without cache writes.
+    odd = record("odd", posted_at="2026-11-13T08:00:00Z", notes={"last_seen": None})  # a nested look-alike
+    config = fill(tmp_path, [*JOBS, odd])
+    publish(config)
+    store = SqliteStore(config.db)
+    store.touch([job["id"] for job in [*JOBS, odd]], "2026-11-20T13:00:00Z")
+    store.close()
+
+    caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
+    publish(config)
+    assert sum(rendered for rendered, _ in counts(caplog).values()) == 0
+    published = outputs(config)
+    assert published == without_cache(config, tmp_path)
+    assert published["backend/jobs.csv"].count(b",2026-11-20T13:00:00Z,") == len(JOBS) + 1
+    assert published["backend/jobs.json"].count(b'"last_seen":"2026-11-20T13:00:00Z"') == len(JOBS) + 1
+
+
 def test_a_changed_record_is_rendered_again_and_its_old_rows_dropped(tmp_path, caplog):
     config = fill(tmp_path, JOBS)
     publish(config)
