@@ -53,8 +53,9 @@ ITEM_PIPELINES = {
     "jobspiders.pipelines.validate.ValidatePipeline": 100,
     # Before normalize: marks postings unchanged since the last crawl (their fields come from the store).
     "jobspiders.pipelines.incremental.IncrementalPipeline": 150,
+    # Before normalize: a posting no list profile wants (by its title) is not normalized for nothing.
+    "jobspiders.pipelines.profiles.ProfilePipeline": 180,
     "jobspiders.pipelines.normalize.NormalizePipeline": 200,
-    "jobspiders.pipelines.profiles.ProfilePipeline": 300,
     "jobspiders.pipelines.skills.SkillsPipeline": 400,
     "jobspiders.pipelines.dedup.DedupPipeline": 500,
     "jobspiders.pipelines.store.StorePipeline": 600,

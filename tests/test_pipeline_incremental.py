@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pytest
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from jobspiders import settings as project_settings
 from jobspiders.items import JobItem, RawPosting
+from jobspiders.normalize import profiles
 from jobspiders.pipelines import incremental, normalize
 from jobspiders.pipelines.dedup import DedupPipeline
 from jobspiders.pipelines.incremental import IncrementalPipeline, raw_hash
@@ -47,6 +49,23 @@ def posting(job_id: str, title: str = "Senior Backend Engineer (Go)", **raw: obj
     )
 
 
+CHAIN = (
+    IncrementalPipeline,
+    ProfilePipeline,
+    NormalizePipeline,
+    SkillsPipeline,
+    DedupPipeline,
+    StorePipeline,
+)
+
+
+def in_settings_order(classes: tuple[type, ...]) -> list[type]:
+    """``classes`` in the order of the project's ITEM_PIPELINES (the order Scrapy runs them in)."""
+    return sorted(
+        classes, key=lambda cls: project_settings.ITEM_PIPELINES[f"{cls.__module__}.{cls.__name__}"]
+    )
+
+
 class Crawl:
     """The pipelines from incremental to store, as Scrapy runs them, over one store."""
 
@@ -55,17 +74,7 @@ class Crawl:
             GreenhouseSpider, settings_dict={"JOBS_DB": db, "JOBS_NOW": now, **settings}
         )
         self.crawler.spider = GreenhouseSpider.from_crawler(self.crawler, companies=[])
-        self.pipes = [
-            cls(self.crawler)
-            for cls in (
-                IncrementalPipeline,
-                NormalizePipeline,
-                ProfilePipeline,
-                SkillsPipeline,
-                DedupPipeline,
-                StorePipeline,
-            )
-        ]
+        self.pipes = [cls(self.crawler) for cls in in_settings_order(CHAIN)]
         for pipe in self.pipes:
             if hasattr(pipe, "open_spider"):
                 pipe.open_spider()
@@ -136,6 +145,55 @@ def test_unchanged_postings_are_not_normalized_again(db, monkeypatch):
     assert {k: (v[0], v[1], v[3]) for k, v in after.items()} == {
         k: (v[0], NOW2, v[3]) for k, v in before.items()
     }
+
+
+def test_postings_no_list_wants_are_dropped_before_they_are_normalized(db, monkeypatch):
+    assert [cls.__name__ for cls in in_settings_order(CHAIN)][:3] == [
+        "IncrementalPipeline",
+        "ProfilePipeline",
+        "NormalizePipeline",
+    ]
+    calls = []
+    real = normalize.normalize_posting
+    monkeypatch.setattr(
+        normalize, "normalize_posting", lambda raw, now: calls.append(raw["title"]) or real(raw, now)
+    )
+    crawl = Crawl(db, NOW1)
+    crawl.feed(posting("1"), posting("2", title="Office Manager"), posting("3", title="Account Executive"))
+    stats = crawl.close()
+    assert calls == ["Senior Backend Engineer (Go)"]
+    assert stats["jobspiders/normalize/ok"] == 1
+    assert stats["jobspiders/profiles/no_profile"] == 2
+    assert [item.id for item in crawl.out] == ["greenhouse:acme:1"]
+
+
+@pytest.mark.parametrize(
+    ("raw_title", "item_title"),
+    [
+        ("Senior Backend Engineer (Go)", "Senior Backend Engineer (Go)"),
+        ("Senior&nbsp;Backend&nbsp;Engineer", "x"),
+        ("&lt;b&gt;Backend Engineer&lt;/b&gt;", "x"),
+        ("Backend &amp;amp;lt;Platform&amp;amp;gt; Engineer", "x"),  # unescaped once by normalize
+        ("Back\u200bend Engi\u00adneer", "x"),  # invisible characters
+        ("  \n\t ", "Backend Engineer"),  # nothing left: normalize keeps the spider's title
+        (None, "Data Engineer (Python)"),
+        (12345, "iOS Developer"),
+        ("Office Manager", "Backend Engineer"),
+    ],
+)
+def test_profiles_are_those_of_the_title_normalize_gives(raw_title, item_title):
+    # ProfilePipeline runs first now: it must find what it found on the normalized title before.
+    crawler = get_crawler(GreenhouseSpider, settings_dict={"JOBS_NOW": NOW1, "JOBS_INCREMENTAL": False})
+    item = posting("1", title=item_title)
+    item.raw.title = raw_title
+    normalized = NormalizePipeline(crawler).process_item(replace(item))
+    expected = profiles.match_profiles(normalized.title)
+    try:
+        got = ProfilePipeline(crawler).process_item(item).profiles
+    except DropItem:
+        got = []
+    assert got == expected
+    assert item.title == item_title  # not normalized by ProfilePipeline
 
 
 def test_changed_postings_are_normalized_and_stored(db):

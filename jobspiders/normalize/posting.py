@@ -33,7 +33,7 @@ def normalize_posting(raw: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Normalized fields (title … salary) of one raw posting; see the module docstring."""
     if not isinstance(raw, Mapping):
         raw = {}
-    title = clean_text(_text(raw.get("title")))
+    title = posting_title(raw.get("title"))
     location_value = raw.get("location")
     places = list(location_value) if isinstance(location_value, list | tuple) else _text(location_value)
     location, locations = parse_locations(places, country_hint=_text(raw.get("country")) or None)
@@ -56,6 +56,11 @@ def normalize_posting(raw: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         "description": description,
         "salary": parse_salary(raw.get("salary"), text=description),
     }
+
+
+def posting_title(value: Any) -> str:
+    """A raw title as `normalize_posting` gives it."""
+    return clean_text(_text(value))
 
 
 def _text(value: Any) -> str:

@@ -4,10 +4,16 @@ from dataclasses import fields as dataclass_fields
 
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.normalize.dates import to_iso
-from jobspiders.normalize.posting import normalize_posting
+from jobspiders.normalize.posting import normalize_posting, posting_title
 from jobspiders.pipelines.base import JobsPipeline
 
 _RAW_FIELDS = tuple(f.name for f in dataclass_fields(RawPosting))
+
+
+def normalized_title(item: JobItem) -> str:
+    """The title `NormalizePipeline` gives ``item`` (`ProfilePipeline` matches it before normalizing)."""
+    raw = item.raw
+    return posting_title(raw.title if raw else item.title) or item.title
 
 
 class NormalizePipeline(JobsPipeline):
