@@ -885,7 +885,7 @@ ListLines = tuple[bytes, tuple[str, str]]
 # fragments leave it out, so that yesterday's rows serve today's list (its jobs.csv cell is put in here).
 SEEN = "last_seen"
 _SEEN_CELL = CSV_COLUMNS.index(SEEN)
-_NO_SEEN = b'"last_seen":null'
+_SEEN_KEY = b'"' + SEEN.encode() + b'":'
 
 
 def list_lines(
@@ -917,14 +917,20 @@ def list_lines(
 
 def _without_seen(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[bytes, tuple[bytes, Any]]]:
     """Each record's jobs.json line without its `SEEN` value (the cache's key), and the line itself."""
+    unseen = _SEEN_KEY + b"null"
     for record in records:
         seen = record.get(SEEN)
-        key = jsonio.dumpb({**record, SEEN: None})
-        if seen is not None and key.count(_NO_SEEN) == 1:
-            line = key.replace(_NO_SEEN, b'"last_seen":' + jsonio.dumpb(seen))
+        key = _unseen_json(record)
+        if seen is not None and key.count(unseen) == 1:  # only ours: the real value goes in its place
+            line = key.replace(unseen, _SEEN_KEY + jsonio.dumpb(seen))
         else:
             line = jsonio.dumpb(record)
         yield key, (line, record)
+
+
+def _unseen_json(record: Mapping[str, Any]) -> bytes:
+    """``record``'s JSON with `SEEN` null: what its cached fragments depend on."""
+    return jsonio.dumpb({**record, SEEN: None})
 
 
 def render_page(env: jinja2.Environment, context: Mapping[str, Any], rows: Iterable[Markup]) -> Iterator[str]:
@@ -1057,7 +1063,7 @@ def render_feed(
     if cache is None:
         entries: Iterable[str] = (render(doc)[0] for doc in docs)
     else:
-        keyed = ((jsonio.dumpb({**doc, SEEN: None}), doc) for doc in docs)  # the entry does not show it
+        keyed = ((_unseen_json(doc), doc) for doc in docs)  # the entry does not show `SEEN`
         entries = (Markup(texts[0]) for _, texts in cache.rendered(keyed, render))  # noqa: S704 - rendered by feed-entry.atom.j2
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})

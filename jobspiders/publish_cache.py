@@ -5,7 +5,8 @@ and an entry was a third of the work of publishing.
 Each part of each list that has rows (a list's jobs.csv lines and page rows, its feed entries) keeps its
 own file in the cache folder (``JOBS_PUBLISH_CACHE``, default ``<OUTPUT_DIR>/.publish-cache``), written
 whole by the process that writes the part: no lock, no database. A publish reads the part's last file,
-finds each job's fragments by a BLAKE2 hash of its whole published record (its jobs.json line), renders
+finds each job's fragments by a BLAKE2 hash of its published record (its jobs.json line but the
+``last_seen`` that every re-crawl moves: see `jobspiders.publish.list_lines`), renders
 the jobs it does not find, and writes the fragments of every job it published into a new file that
 replaces the old one when the part is written: what no job uses any more is gone with the old file.
 
@@ -93,7 +94,7 @@ class FragmentFile:
     written. `open` instead of the constructor; `close` when the part is written (or failed)."""
 
     def __init__(self, spec: CacheSpec, part: str, out: BinaryIO, tmp: Path) -> None:
-        self.spec, self.part = spec, part
+        self.spec = spec
         self.path = spec.folder / file_name(part)
         self._out, self._tmp = out, tmp
         self._last: mmap.mmap | None = None
@@ -156,10 +157,10 @@ class FragmentFile:
 
     def rendered(
         self, items: Iterable[tuple[bytes, T]], render: Callable[[T], Sequence[str]]
-    ) -> Iterator[tuple[bytes, Sequence[str]]]:
-        """Each ``(record, value)`` (``record``: the published record's JSON bytes) as ``record`` and the
-        texts the last publish rendered for the same record, else ``render(value)``; in order. Either
-        way they are kept for the next publish."""
+    ) -> Iterator[tuple[T, Sequence[str]]]:
+        """Each ``(record, value)`` (``record``: the JSON bytes of all its texts depend on) as ``value``
+        and the texts the last publish rendered for the same record, else ``render(value)``; in order.
+        Either way they are kept for the next publish."""
         index, last = self._index, self._last
         for record, value in items:
             key = hashlib.blake2b(record, digest_size=16).digest()
