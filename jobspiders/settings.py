@@ -113,5 +113,9 @@ JOBS_PUBLISH_CACHE_ENABLED = True
 JOBS_PUBLISH_CACHE = None  # the cache folder; unset: OUTPUT_DIR/.publish-cache
 JOBS_README_MAX_ROWS = 500  # rows in each README table (newest first); the rest: jobs.json, the web page
 JOBS_INCREMENTAL = True  # postings unchanged since the last crawl are not normalized again
+# Worker processes that normalize postings while the crawl goes on (jobspiders/workers.py); "auto": 1 with
+# two CPUs or more, else 0 (in the crawl process). A spider normalizes its first postings itself.
+JOBS_NORMALIZE_WORKERS = "auto"
+JOBS_NORMALIZE_WORKERS_AFTER = 200
 JOBS_STORE_BATCH = 500  # items per store transaction (also committed when a board finishes)
 JOBS_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0: none)

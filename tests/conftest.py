@@ -94,3 +94,10 @@ def start_requests(spider: Any) -> list[Request]:
         return [request async for request in spider.start()]
 
     return asyncio.run(gather())
+
+
+def settle(result: Any) -> Any:
+    """The value of a pipeline's ``process_item``, run to its end when it is a coroutine."""
+    if asyncio.iscoroutine(result):
+        return asyncio.run(result)
+    return result

@@ -23,6 +23,7 @@ from jobspiders.pipelines.store import StorePipeline
 from jobspiders.registry import Board
 from jobspiders.spiders.base import BoardRun
 from jobspiders.spiders.greenhouse import GreenhouseSpider
+from tests.conftest import settle
 
 NOW1, NOW2 = "2026-11-20T12:00:00Z", "2026-11-21T12:00:00Z"
 PUBLISHED = ("title", "url", "location", "locations", "workplace", "employment_type", "seniority")
@@ -84,7 +85,7 @@ class Crawl:
         for item in items:
             try:
                 for pipe in self.pipes:
-                    item = pipe.process_item(item)
+                    item = settle(pipe.process_item(item))
             except DropItem as exc:
                 self.crawler.signals.send_catch_log(
                     signals.item_dropped, item=item, response=None, exception=exc, spider=self.crawler.spider
@@ -186,7 +187,7 @@ def test_profiles_are_those_of_the_title_normalize_gives(raw_title, item_title):
     crawler = get_crawler(GreenhouseSpider, settings_dict={"JOBS_NOW": NOW1, "JOBS_INCREMENTAL": False})
     item = posting("1", title=item_title)
     item.raw.title = raw_title
-    normalized = NormalizePipeline(crawler).process_item(replace(item))
+    normalized = settle(NormalizePipeline(crawler).process_item(replace(item)))
     expected = profiles.match_profiles(normalized.title)
     try:
         got = ProfilePipeline(crawler).process_item(item).profiles

@@ -6,6 +6,7 @@ from jobspiders.items import JobItem, RawPosting
 from jobspiders.normalize.dates import to_iso
 from jobspiders.normalize.posting import normalize_posting, posting_title
 from jobspiders.pipelines.base import JobsPipeline
+from jobspiders.workers import NormalizeWorkers, worker_count, workers_after
 
 _RAW_FIELDS = tuple(f.name for f in dataclass_fields(RawPosting))
 
@@ -17,19 +18,37 @@ def normalized_title(item: JobItem) -> str:
 
 
 class NormalizePipeline(JobsPipeline):
-    """Fills the normalized fields from ``item.raw`` with `normalize_posting` (as `scrapy normalize` does)."""
+    """Fills the normalized fields from ``item.raw`` with `normalize_posting` (as `scrapy normalize` does),
+    in worker processes once the crawl has normalized ``JOBS_NORMALIZE_WORKERS_AFTER`` postings here
+    (jobspiders/workers.py; the same fields either way)."""
 
     concern = "normalize"
 
-    def process_item(self, item: JobItem) -> JobItem:
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.processes = worker_count(self.crawler.settings)
+        self.in_process_left = workers_after(self.crawler.settings) if self.processes else -1
+        self.workers: NormalizeWorkers | None = None
+
+    async def process_item(self, item: JobItem) -> JobItem:
         if item.unchanged:  # IncrementalPipeline filled it from the store
             return item
         # A shallow mapping of the raw values (normalize_posting only reads them; asdict deep-copied).
         raw = item.raw
-        fields = normalize_posting(
-            {name: getattr(raw, name) for name in _RAW_FIELDS} if raw else {"title": item.title},
-            self.config.now,
-        )
+        values = {name: getattr(raw, name) for name in _RAW_FIELDS} if raw else {"title": item.title}
+        if self.in_process_left == 0:
+            self.in_process_left = -1
+            self.workers = NormalizeWorkers(self.processes, self.config.now, self._count)
+        if self.workers is not None and self.workers.active:
+            fields = await self.workers.normalize(values)
+        else:
+            if self.in_process_left > 0:
+                self.in_process_left -= 1
+            fields = normalize_posting(values, self.config.now)
+        self._fill(item, fields)
+        return item
+
+    def _fill(self, item: JobItem, fields: dict) -> None:
         item.title = fields["title"] or item.title
         item.url = fields["url"] or item.url
         item.location = fields["location"]
@@ -45,4 +64,11 @@ class NormalizePipeline(JobsPipeline):
             item.posted_at, item.date_source = to_iso(self.config.now), "first_seen"
             self.count("no_date")
         self.count("ok")
-        return item
+
+    def _count(self, outcome: str, n: int) -> None:
+        self.crawler.stats.inc_value(f"jobspiders/{self.concern}/{outcome}", n)
+
+    def close_spider(self) -> None:
+        if self.workers is not None:
+            self.workers.close()
+            self.workers = None
