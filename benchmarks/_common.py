@@ -48,6 +48,9 @@ class Child:
     stdout: str
     stderr: str
     rss_samples: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB) every 0.1 s
+    # The largest sum of PSS (shared pages split between their users) of the process and the processes it
+    # started (normalize and publish workers), sampled every 0.1 s: the memory the whole run needs.
+    peak_tree_mb: float = 0.0
 
     def rss_profile(self) -> str:
         """RSS at each quarter of the run and when the peak happened: growth vs start-up vs the end."""
@@ -89,6 +92,14 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        return int(text.split("\nPss:", 1)[1].split()[0])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def run_child(args: list[str], cwd: Path = ROOT, log: Path | None = None, timeout: float = 7200) -> Child:
     """Run a process; its wall time, CPU time and peak RSS.
 
@@ -107,6 +118,7 @@ def run_child(args: list[str], cwd: Path = ROOT, log: Path | None = None, timeou
         deadline = started + timeout
         samples: list[tuple[float, float]] = []
         peak_kb = 0
+        peak_tree_kb = 0
         next_sample = started
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -118,8 +130,11 @@ def run_child(args: list[str], cwd: Path = ROOT, log: Path | None = None, timeou
                 rss = _status_kb(process.pid, "VmRSS")
                 if rss is not None:
                     samples.append((now - started, rss / 1024))
+                tree_kb = 0
                 for member in (process.pid, *_descendants(process.pid)):
                     peak_kb = max(peak_kb, _status_kb(member, "VmHWM") or 0)
+                    tree_kb += _pss_kb(member)
+                peak_tree_kb = max(peak_tree_kb, tree_kb)
             if now > deadline:
                 process.kill()
             time.sleep(0.02)
@@ -135,6 +150,7 @@ def run_child(args: list[str], cwd: Path = ROOT, log: Path | None = None, timeou
         stdout,
         stderr,
         samples,
+        peak_tree_kb / 1024,
     )
 
 
