@@ -229,6 +229,9 @@ def test_deploy_schedule_and_run_on_scrapyd(scrapyd, tmp_path):
             "OUTPUT_DIR": str(out),
             "DOWNLOAD_DELAY": "0",
             "RETRY_TIMES": "0",
+            # normalize in a worker from the first posting: the worker imports jobspiders from the egg
+            "JOBS_NORMALIZE_WORKERS": "1",
+            "JOBS_NORMALIZE_WORKERS_AFTER": "0",
         }
         scheduled = api(
             base,
@@ -254,6 +257,9 @@ def test_deploy_schedule_and_run_on_scrapyd(scrapyd, tmp_path):
     assert "greenhouse:northwind: board ok" in log
     assert "greenhouse:broken: board failed" in log
     assert "Traceback" not in log
+    normalized = re.search(r"'jobspiders/normalize/ok': (\d+)", log)
+    assert normalized
+    assert f"'jobspiders/normalize/in_worker': {normalized[1]}," in log
     items = [
         json.loads(line)
         for line in (home / "items" / "jobspiders" / "greenhouse" / f"{job}.jl").read_text().splitlines()
