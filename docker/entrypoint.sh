@@ -10,6 +10,7 @@
 #   JOBS_COMPANIES   a registry file (or folder) instead of the bundled registry
 #   REDIS_URL        scale-out worker: take boards from Redis (fill it with the `enqueue` command)
 #   JOBS_MAX_AGE_DAYS, JOBS_PUBLISH_MAX_FAILED_SHARE, JOBS_PUBLISH_MAX_DROP, JOBS_REDIS_PREFIX, LOG_LEVEL
+#   JOBS_NORMALIZE_WORKERS   processes normalizing postings beside the crawl (auto: 1 with 2 usable CPUs)
 #   JOBS_NOW, ATS_MIRROR   tests and demos only: leave unset in production
 #   JOBS_DRY_RUN=1   print the scrapy command instead of running it
 #
@@ -25,7 +26,7 @@ scrapy="${SCRAPY:-scrapy}"
 
 settings=()
 for name in JOBS_DB OUTPUT_DIR JOBS_COMPANIES REDIS_URL JOBS_MAX_AGE_DAYS JOBS_PUBLISH_MAX_FAILED_SHARE \
-    JOBS_PUBLISH_MAX_DROP JOBS_REDIS_PREFIX LOG_LEVEL JOBS_NOW ATS_MIRROR; do
+    JOBS_PUBLISH_MAX_DROP JOBS_REDIS_PREFIX LOG_LEVEL JOBS_NORMALIZE_WORKERS JOBS_NOW ATS_MIRROR; do
     if [ -n "${!name:-}" ]; then
         settings+=(-s "$name=${!name}")
     fi

@@ -6,7 +6,8 @@ pure function of the raw posting and ``now``, so `NormalizePipeline` hands posti
 processes and the reactor keeps downloading and parsing meanwhile; the results are the same as in-process.
 
 - ``JOBS_NORMALIZE_WORKERS``: worker processes; ``"auto"`` (the default) is 1 when this process may run on
-  two CPUs or more and 0 otherwise; 0 normalizes in the crawl process.
+  two CPUs or more (its CPU affinity, and a container's CPU quota: `usable_cpus`) and 0 otherwise; 0
+  normalizes in the crawl process.
 - ``JOBS_NORMALIZE_WORKERS_AFTER``: postings a crawler normalizes in its own process before it uses the
   workers (default 200, 0.1 s of work), so that a small crawl never pays a worker's start-up (a new
   interpreter that imports Scrapy and the normalizers: half a second of another core).
@@ -26,12 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy.settings import BaseSettings
@@ -49,11 +52,27 @@ Raw = Mapping[str, Any]
 Fields = dict[str, Any]
 
 
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
+def usable_cpus(cpu_max: Path = CGROUP_CPU_MAX) -> int:
+    """The CPUs this process may use: its affinity, capped by a cgroup v2 CPU quota (``docker --cpus``,
+    a Kubernetes CPU limit), which the affinity does not show."""
+    cpus = len(os.sched_getaffinity(0))
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cpus = min(cpus, max(1, math.floor(int(quota) / int(period))))
+    except (OSError, ValueError):  # no cgroup v2 here, or a file we do not understand: no quota
+        pass
+    return cpus
+
+
 def worker_count(settings: BaseSettings) -> int:
-    """``JOBS_NORMALIZE_WORKERS`` as a number of processes ("auto": 1 with two CPUs or more, else 0)."""
+    """``JOBS_NORMALIZE_WORKERS`` as a number of processes ("auto": 1 with 2 usable CPUs or more, else 0)."""
     value = settings.get("JOBS_NORMALIZE_WORKERS", "auto")
     if value is None or str(value).strip().lower() == "auto":
-        return 1 if len(os.sched_getaffinity(0)) >= 2 else 0
+        return 1 if usable_cpus() >= 2 else 0
     try:
         count = int(value)
     except (TypeError, ValueError):

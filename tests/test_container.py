@@ -147,10 +147,13 @@ def test_exit_3_bad_configuration(env, message, tmp_path):
 
 
 def test_settings_come_from_the_environment_and_test_settings_stay_unset(tmp_path):
-    env = entrypoint_env(tmp_path, JOBS_DRY_RUN="1", JOBS_COMPANIES=str(ENTRYPOINT), JOBS_NOW="")
+    env = entrypoint_env(
+        tmp_path, JOBS_DRY_RUN="1", JOBS_COMPANIES=str(ENTRYPOINT), JOBS_NOW="", JOBS_NORMALIZE_WORKERS="0"
+    )
     command = run_entrypoint(env).stdout.split()
     assert command[:2] == ["scrapy", "crawlall"]
     assert f"JOBS_DB={tmp_path / 'jobs.db'}" in command
+    assert "JOBS_NORMALIZE_WORKERS=0" in command
     assert f"JOBS_COMPANIES={ENTRYPOINT}" in command
     assert not any(arg.startswith(("JOBS_NOW=", "ATS_MIRROR=")) for arg in command)
     worker = run_entrypoint(env, "crawl", "greenhouse").stdout.split()

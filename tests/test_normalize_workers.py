@@ -10,7 +10,6 @@ import logging
 import os
 import re
 import signal
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -28,6 +27,7 @@ from jobspiders.pipelines.normalize import NormalizePipeline
 from jobspiders.spiders.greenhouse import GreenhouseSpider
 from jobspiders.workers import NormalizeWorkers
 from tests.conftest import NOW, NOW_ISO, ROOT
+from tests.test_crawl_offline import scrapy
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -180,14 +180,44 @@ def test_without_a_pool_normalizes_here(tally, monkeypatch, caplog):
     assert not tally.counts
 
 
+AFFINITY = len(os.sched_getaffinity(0))
+
+
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [("0", 0), ("2", 2), (3, 3), ("auto", 1 if len(os.sched_getaffinity(0)) >= 2 else 0), (None, None)],
+    ("cpu_max", "expected"),
+    [
+        (None, AFFINITY),  # no cgroup v2
+        ("max 100000\n", AFFINITY),  # no quota
+        ("100000 100000\n", 1),  # --cpus=1
+        ("150000 100000\n", 1),  # --cpus=1.5: one whole CPU
+        ("50000 100000\n", 1),  # a Kubernetes limit of 500m
+        ("400000 100000\n", min(AFFINITY, 4)),
+        ("garbage\n", AFFINITY),
+    ],
 )
-def test_worker_count(value, expected):
+def test_usable_cpus(cpu_max, expected, tmp_path):
+    path = tmp_path / "cpu.max"
+    if cpu_max is not None:
+        path.write_text(cpu_max)
+    assert workers.usable_cpus(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "cpus", "expected"),
+    [
+        ("0", 4, 0),
+        ("2", 1, 2),
+        (3, 4, 3),
+        ("auto", 2, 1),
+        ("auto", 8, 1),
+        ("AUTO", 1, 0),
+        (None, 2, 1),
+        (None, 1, 0),
+    ],
+)
+def test_worker_count(value, cpus, expected, monkeypatch):
+    monkeypatch.setattr(workers, "usable_cpus", lambda: cpus)
     crawler = get_crawler(settings_dict={} if value is None else {"JOBS_NORMALIZE_WORKERS": value})
-    if expected is None:  # the default is auto
-        expected = 1 if len(os.sched_getaffinity(0)) >= 2 else 0
     assert workers.worker_count(crawler.settings) == expected
 
 
@@ -261,25 +291,7 @@ def crawlall(server: FastServer, registry: Path, out: Path, **settings: str) -> 
         "DOWNLOAD_SLOTS": json.dumps({"apply.workable.com": {"concurrency": 8, "delay": 0}}),
         **settings,
     }
-    options = [arg for name, value in values.items() for arg in ("-s", f"{name}={value}")]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawlall",
-            "--ats",
-            ",".join(wl.ATS),
-            "-a",
-            f"companies={registry}",
-            *options,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = scrapy("crawlall", "--ats", ",".join(wl.ATS), "-a", f"companies={registry}", settings=values)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads((out / "jobs.json").read_text()), result.stderr
 
