@@ -49,8 +49,9 @@ class Child:
     stderr: str
     rss_samples: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB) every 0.1 s
     # The largest sum of PSS (shared pages split between their users) of the process and the processes it
-    # started (normalize and publish workers), sampled every 0.1 s: the memory the whole run needs.
+    # started (normalize and publish workers), sampled every second: the memory the whole run needs.
     peak_tree_mb: float = 0.0
+    peak_tree_at: float = 0.0  # seconds into the run
 
     def rss_profile(self) -> str:
         """RSS at each quarter of the run and when the peak happened: growth vs start-up vs the end."""
@@ -118,8 +119,8 @@ def run_child(args: list[str], cwd: Path = ROOT, log: Path | None = None, timeou
         deadline = started + timeout
         samples: list[tuple[float, float]] = []
         peak_kb = 0
-        peak_tree_kb = 0
-        next_sample = started
+        peak_tree_kb, peak_tree_at = 0, 0.0
+        next_sample = next_tree_sample = started
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
@@ -130,11 +131,14 @@ def run_child(args: list[str], cwd: Path = ROOT, log: Path | None = None, timeou
                 rss = _status_kb(process.pid, "VmRSS")
                 if rss is not None:
                     samples.append((now - started, rss / 1024))
-                tree_kb = 0
-                for member in (process.pid, *_descendants(process.pid)):
+                members = (process.pid, *_descendants(process.pid))
+                for member in members:
                     peak_kb = max(peak_kb, _status_kb(member, "VmHWM") or 0)
-                    tree_kb += _pss_kb(member)
-                peak_tree_kb = max(peak_tree_kb, tree_kb)
+                if now >= next_tree_sample:  # PSS walks the page tables: once a second is cheap enough
+                    next_tree_sample = now + 1.0
+                    tree_kb = sum(_pss_kb(member) for member in members)
+                    if tree_kb > peak_tree_kb:
+                        peak_tree_kb, peak_tree_at = tree_kb, now - started
             if now > deadline:
                 process.kill()
             time.sleep(0.02)
@@ -151,6 +155,7 @@ def run_child(args: list[str], cwd: Path = ROOT, log: Path | None = None, timeou
         stderr,
         samples,
         peak_tree_kb / 1024,
+        peak_tree_at,
     )
 
 
