@@ -54,3 +54,25 @@ def test_dumps_round_trips_and_sorts_keys(value):
 def test_dumps_refuses_what_json_refuses():
     with pytest.raises(TypeError):
         jsonio.dumps({"x": object()})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"plain"', "plain"),
+        ('"cut \\ud83d"', "cut \ufffd"),  # a high surrogate alone
+        ('"cut \\uDC00 low"', "cut \ufffd low"),  # a low one, upper-case escape
+        ('"rocket \\ud83d\\ude80"', "rocket \U0001f680"),  # a valid pair is one character
+        ('"\\ud83d\\ud83d\\ude80"', "\ufffd\U0001f680"),
+        (
+            '{"k\\ud800": ["a\\udfff", 1, null, {"x": "\\ud83d"}]}',
+            {"k\ufffd": ["a\ufffd", 1, None, {"x": "\ufffd"}]},
+        ),
+        ('"\\\\ud83d is text, not an escape"', "\\ud83d is text, not an escape"),
+        ("[1.5, true]", [1.5, True]),
+    ],
+)
+def test_loads_payload_replaces_lone_surrogates(text, expected):
+    value = jsonio.loads_payload(text)
+    assert value == expected
+    jsonio.dumpb(value)  # encodable as UTF-8 now

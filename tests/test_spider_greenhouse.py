@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 import pytest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from jobspiders.items import JobItem, RawPosting
+from jobspiders.normalize.posting import normalize_posting
+from jobspiders.pipelines.incremental import raw_hash
 from jobspiders.spiders.greenhouse import GreenhouseSpider
-from tests.conftest import FIXTURES, collect, fixture_response, start_requests
+from jobspiders.store import open_store
+from tests.conftest import FIXTURES, NOW, collect, fixture_response, start_requests
 
 URL = "https://boards-api.greenhouse.io/v1/boards/northwind/jobs?content=true&pay_transparency=true"
 
@@ -99,3 +106,62 @@ def test_empty_board(spider):
         )
     )
     assert spider.runs["greenhouse:northwind"].outcome == "empty"
+
+
+def test_a_cut_emoji_does_not_lose_the_posting(spider, tmp_path):
+    # "\ud83d" alone (an emoji cut in two) is accepted by json.loads but no UTF-8 encoder takes it: the
+    # normalizers, raw_hash and the store would have failed on the posting.
+    body = json.dumps(
+        {
+            "jobs": [
+                {
+                    "id": 77,
+                    "title": "Backend Engineer \ud83d",
+                    "absolute_url": "https://job-boards.greenhouse.io/northwind/jobs/77",
+                    "location": {"name": "Berlin \udc00, Germany"},
+                    "content": "&lt;p&gt;Go \ud83d\ude80 and PostgreSQL \ud83d&lt;/p&gt;",
+                    "updated_at": "2026-11-18T09:30:00Z",
+                }
+            ]
+        }
+    )  # ensure_ascii: the escapes as an ATS sends them, the rocket as a valid pair
+    assert "\\ud83d\\ude80" in body
+    items, _ = collect(spider.parse_page(fixture_response(URL, body, board="greenhouse:northwind")))
+    (item,) = items
+    assert item.raw.title == "Backend Engineer \ufffd"
+    assert item.raw.location == "Berlin \ufffd, Germany"
+    assert "Go \U0001f680 and PostgreSQL \ufffd" in item.raw.description
+    assert raw_hash(item)
+    fields = normalize_posting(asdict(item.raw), NOW)
+    assert fields["title"] == "Backend Engineer \ufffd"
+    assert "Go \U0001f680 and PostgreSQL" in fields["description"]
+    store = open_store(str(tmp_path / "jobs.db"))
+    try:
+        record = {"id": item.id, "ats": "greenhouse", "board": "northwind", "title": fields["title"]}
+        record.update(
+            posted_at="2026-11-18T09:30:00Z",
+            date_source="ats",
+            description=fields["description"],
+            dedup_key="k",
+        )
+        store.upsert_many([record], "2026-11-20T12:00:00Z")
+        assert store.stored_job(item.id)["title"] == "Backend Engineer \ufffd"
+    finally:
+        store.close()
+
+
+def test_raw_hash_takes_a_lone_surrogate_from_anywhere():
+    def item(title: str) -> JobItem:
+        return JobItem(
+            id="greenhouse:northwind:1",
+            ats="greenhouse",
+            board="northwind",
+            job_id="1",
+            company="Northwind",
+            title=title,
+            url="https://job-boards.greenhouse.io/northwind/jobs/1",
+            raw=RawPosting(title=title),
+        )
+
+    assert raw_hash(item("a \ud83d")) == raw_hash(item("a \ud83d"))
+    assert raw_hash(item("a \ud83d")) != raw_hash(item("a \ud83e"))

@@ -46,6 +46,7 @@ from twisted.internet.defer import Deferred
 
 from jobspiders.config import JobsConfig
 from jobspiders.items import JobItem, RawPosting
+from jobspiders.jsonio import loads_payload
 from jobspiders.middlewares import MIRRORED
 from jobspiders.registry import Board, load_registry, parse_shard, select_boards
 from jobspiders.registry_health import load_learned_names, select_due
@@ -281,7 +282,7 @@ class AtsSpider(scrapy.Spider):
         response_format = response.meta.get("response_format", self.response_format)
         if response_format == "json":
             try:
-                return json.loads(response.text)
+                return loads_payload(response.text)
             except ValueError:
                 kind = "an HTML page" if response.text.lstrip()[:1] == "<" else "invalid JSON"
                 raise BadPayload(f"expected JSON, got {kind}") from None

@@ -3,7 +3,6 @@ page, and each job page's JobPosting JSON-LD adds the description (the API list 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -12,6 +11,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
+from jobspiders.jsonio import loads_payload
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider, BadPayload, BoardMissing
 from jobspiders.spiders.jsonld import job_postings, raw_posting
@@ -26,7 +26,7 @@ def company(response: Response, board: Board) -> Mapping[str, Any]:
     script = response.xpath('//script[@id="__NEXT_DATA__"]/text()').get()
     if not script:
         raise BadPayload("no __NEXT_DATA__ in the JOIN company page")
-    props = json.loads(script)["props"]["pageProps"]
+    props = loads_payload(script)["props"]["pageProps"]
     found = (props.get("initialState") or {}).get("company") or {}
     # a gone company is a 200 error page; an unknown slug may show JOIN's placeholder company
     if props.get("statusCode") in (404, 410) or str(found.get("domain", "")).lower() != board.token.lower():

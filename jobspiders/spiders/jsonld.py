@@ -3,13 +3,13 @@ surface is HTML, or where its API lacks a field (dates, descriptions, locations)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from parsel import Selector
 
 from jobspiders.items import RawPosting
+from jobspiders.jsonio import loads_payload
 
 
 def _walk(node: Any) -> Iterator[Mapping[str, Any]]:
@@ -30,7 +30,7 @@ def job_postings(page: str | Selector) -> list[Mapping[str, Any]]:
     postings: list[Mapping[str, Any]] = []
     for block in selector.xpath('//script[@type="application/ld+json"]/text()').getall():
         try:
-            postings.extend(_walk(json.loads(block, strict=False)))
+            postings.extend(_walk(loads_payload(block, strict=False)))
         except ValueError:
             continue
     return postings

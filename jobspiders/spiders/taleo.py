@@ -4,7 +4,6 @@ page: its JSON-LD JobPosting, else the description the page fills in with ``api.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -14,6 +13,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
+from jobspiders.jsonio import loads_payload
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider, BadPayload, BoardMissing
 from jobspiders.spiders.jsonld import job_postings, raw_posting
@@ -105,7 +105,7 @@ class TaleoSpider(AtsSpider):
         place_at = [i for i in raw.get("locationsColumns") or () if 0 <= int(i) < len(cells)]
         others = [cell for i, cell in enumerate(cells) if i != title_at and i not in place_at]
         # a location cell holds one place or a JSON-encoded list of them ('["IN-TN-Chennai"]')
-        found = (json.loads(c) if str(c).startswith("[") else [c] for c in (cells[i] for i in place_at))
+        found = (loads_payload(c) if str(c).startswith("[") else [c] for c in (cells[i] for i in place_at))
         listed = [place for group in found for place in group if place]
         fields = raw_posting(raw["jsonld"]) if raw.get("jsonld") else RawPosting()
         fields.description = fields.description or raw.get("descriptionHtml")

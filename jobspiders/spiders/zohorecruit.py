@@ -13,6 +13,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from jobspiders.items import JobItem, RawPosting
+from jobspiders.jsonio import loads_payload
 from jobspiders.normalize.urls import public_url
 from jobspiders.registry import Board
 from jobspiders.spiders.base import AtsSpider, BadPayload
@@ -56,7 +57,7 @@ class ZohoRecruitSpider(AtsSpider):
             value = data.css("input#jobs::attr(value)").get()
             if value is None:
                 raise BadPayload("careers page without its jobs list (input#jobs)")
-            records = json.loads(value)
+            records = loads_payload(value)
             if not isinstance(records, list):
                 raise BadPayload(f"input#jobs holds a {type(records).__name__}, not a list")
         else:
