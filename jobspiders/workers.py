@@ -185,7 +185,7 @@ class NormalizeWorkers:
             return
         try:
             done = self.pool.submit(normalize_batch, [raw for raw, _ in batch], self.now)
-        except (BrokenProcessPool, RuntimeError) as exc:  # RuntimeError: shut down
+        except Exception as exc:  # broken, shut down, or a worker that cannot be started (OSError)
             self._give_up(exc)
             self._in_process(batch)
             return
@@ -224,7 +224,10 @@ class NormalizeWorkers:
     def _give_up(self, exc: BaseException) -> None:
         if self.pool is None:
             return
-        logger.warning("The normalize worker died (%r): normalizing in the crawl process from now on", exc)
+        logger.warning(
+            "The normalize worker died or cannot start (%r): normalizing in the crawl process from now on",
+            exc,
+        )
         _forget_broken(self.pool)
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = None

@@ -122,8 +122,30 @@ def test_a_dead_worker_loses_nothing_and_the_rest_is_normalized_here(tally, capl
         first, rest = asyncio.run(run())
     assert first + rest == [normalize_posting(raw, NOW) for raw in raws]
     assert tally.counts["in_worker"] == 8
-    assert caplog.text.count("The normalize worker died") == 1
+    assert caplog.text.count("The normalize worker died or cannot start") == 1
     assert "failed on a batch" not in caplog.text  # a dead worker is not a bad batch
+
+
+def test_a_worker_that_cannot_start_loses_nothing(tally, caplog, monkeypatch):
+    raws = realistic(40)
+
+    async def run() -> list[Any]:
+        # one partial batch: sent by the timer, where an exception would have reached no posting
+        pool = NormalizeWorkers(1, NOW, tally, batch_size=1000, batch_delay=0.01)
+
+        def cannot_start(*args: Any) -> None:
+            raise OSError("[Errno 12] Cannot allocate memory")  # e.g. fork/exec of the worker failed
+
+        monkeypatch.setattr(pool.pool, "submit", cannot_start)
+        try:
+            return await normalize_all(pool, raws)
+        finally:
+            pool.close()
+
+    with caplog.at_level(logging.WARNING, logger="jobspiders.workers"):
+        assert asyncio.run(run()) == [normalize_posting(raw, NOW) for raw in raws]
+    assert caplog.text.count("cannot start") == 1
+    assert not tally.counts
 
 
 class Exploding(Mapping):
