@@ -143,7 +143,6 @@ class NormalizeWorkers:
         self.batch_size = batch_size
         self.batch_delay = batch_delay
         self.pool: ProcessPoolExecutor | None = None
-        self.failed = False
         self.batch: list[tuple[Raw, asyncio.Future[Fields]]] = []
         self.timer: asyncio.TimerHandle | None = None
         if processes <= 0:
@@ -231,7 +230,6 @@ class NormalizeWorkers:
         _forget_broken(self.pool)
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = None
-        self.failed = True
 
     def close(self) -> None:
         """Send what is waiting, then let go of the pool (the last user stops it)."""

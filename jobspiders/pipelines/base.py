@@ -29,8 +29,10 @@ class JobsPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def count(self, outcome: str) -> None:
-        self.crawler.stats.inc_value(f"jobspiders/{self.concern}/{outcome}")
+    def count(self, outcome: str, n: int = 1) -> None:
+        """Add ``n`` to the outcome's stat (none is created for 0)."""
+        if n:
+            self.crawler.stats.inc_value(f"jobspiders/{self.concern}/{outcome}", n)
 
     def drop(self, item: JobItem, reason: str) -> NoReturn:
         self.count(reason)

@@ -27,7 +27,7 @@ class NormalizePipeline(JobsPipeline):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.processes = worker_count(self.crawler.settings)
-        self.in_process_left = workers_after(self.crawler.settings) if self.processes else -1
+        self.in_process_left = workers_after(self.crawler.settings)  # postings before the workers start
         self.workers: NormalizeWorkers | None = None
 
     async def process_item(self, item: JobItem) -> JobItem:
@@ -36,14 +36,12 @@ class NormalizePipeline(JobsPipeline):
         # A shallow mapping of the raw values (normalize_posting only reads them; asdict deep-copied).
         raw = item.raw
         values = {name: getattr(raw, name) for name in _RAW_FIELDS} if raw else {"title": item.title}
-        if self.in_process_left == 0:
-            self.in_process_left = -1
-            self.workers = NormalizeWorkers(self.processes, self.config.now, self._count)
+        if self.processes and self.workers is None and self.in_process_left <= 0:
+            self.workers = NormalizeWorkers(self.processes, self.config.now, self.count)
         if self.workers is not None and self.workers.active:
             fields = await self.workers.normalize(values)
         else:
-            if self.in_process_left > 0:
-                self.in_process_left -= 1
+            self.in_process_left -= 1
             fields = normalize_posting(values, self.config.now)
         self._fill(item, fields)
         return item
@@ -64,9 +62,6 @@ class NormalizePipeline(JobsPipeline):
             item.posted_at, item.date_source = to_iso(self.config.now), "first_seen"
             self.count("no_date")
         self.count("ok")
-
-    def _count(self, outcome: str, n: int) -> None:
-        self.crawler.stats.inc_value(f"jobspiders/{self.concern}/{outcome}", n)
 
     def close_spider(self) -> None:
         if self.workers is not None:

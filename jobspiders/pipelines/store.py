@@ -59,17 +59,13 @@ class StorePipeline(JobsPipeline):
         if self.pending:
             records, self.pending = self.pending, []
             new = self.store.upsert_many(records, self.seen_at)
-            self._count("new", new)
-            self._count("seen_again", len(records) - new)
+            self.count("new", new)
+            self.count("seen_again", len(records) - new)
         if self.touched:
             ids, self.touched = self.touched, []
             self.store.touch(ids, self.seen_at)
-            self._count("seen_again", len(ids))
-            self._count("unchanged", len(ids))
-
-    def _count(self, outcome: str, n: int) -> None:
-        if n:
-            self.crawler.stats.inc_value(f"jobspiders/{self.concern}/{outcome}", n)
+            self.count("seen_again", len(ids))
+            self.count("unchanged", len(ids))
 
     def close_spider(self) -> None:
         if self.store is None:
