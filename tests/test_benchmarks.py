@@ -73,7 +73,28 @@ def test_crawl_benchmark_prints_its_figures():
     assert re.search(r"scrapy publish, empty publish cache: [\d.]+s wall \(exit 0\)", out)
     assert re.search(r"scrapy publish again, rows cached: +[\d.]+s wall \(exit 0\)", out)
     assert re.search(r"stand-in capacity \(benchmarks/_server.FastServer.*: \d+ answers/s", out)
+    assert re.search(r"with the processes it started \(PSS\): \d+ MB at \d+%", out)
     assert "targets (issue 8)" in out
+
+
+def test_the_recrawl_publishes_from_the_full_runs_publish_cache(tmp_path):
+    # As a daily re-crawl into the same OUTPUT_DIR: yesterday's rows come from the publish cache.
+    run(
+        "crawl.py",
+        *("--boards", "7", "--postings", "5", "--modes", "full,recrawl", "--capacity-seconds", "0"),
+        *("--log-level", "DEBUG", "--keep", str(tmp_path)),
+    )
+    wrote = {
+        mode: re.findall(
+            r"Wrote the list of \S+ \(\d+ jobs\) in \S+ \((\d+) rows rendered, (\d+) cached\)", log
+        )
+        for mode in ("full", "recrawl")
+        for log in [(tmp_path / "boards-7" / mode / f"{mode}.log").read_text()]
+    }
+    assert wrote["full"]
+    assert all(int(cached) == 0 for _, cached in wrote["full"])
+    assert len(wrote["recrawl"]) == len(wrote["full"])
+    assert all(int(rendered) == 0 and int(cached) > 0 for rendered, cached in wrote["recrawl"])
 
 
 def test_normalize_benchmark_prints_its_figures():
