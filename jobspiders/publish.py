@@ -64,7 +64,7 @@ from jobspiders.normalize.dedup import collapse_roles
 from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
 from jobspiders.publish_cache import CacheSpec, FragmentFile, new_spec, sweep
-from jobspiders.store import JobStore, open_store
+from jobspiders.store import JobStore, StoredDocument, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -475,13 +475,32 @@ def _documents(
         docs = store.documents([row["id"] for row in chunk], descriptions=descriptions)
         for row in chunk:
             doc = docs.get(row["id"])
-            if doc is None:  # removed from the store since we listed it: it is not published
-                continue
-            doc.pop("dedup_key", None)  # our own bookkeeping, not a published field
-            doc.update((key, row[key]) for key in MERGED)
-            if descriptions:
-                doc.setdefault("description", "")
-            yield doc
+            if doc is not None:  # else removed from the store since we listed it: not published
+                yield _published(doc, row, descriptions=descriptions)
+
+
+def _published(doc: dict[str, Any], row: Mapping[str, Any], *, descriptions: bool) -> dict[str, Any]:
+    """A stored record as the lists publish it: with the listed row's `MERGED` fields."""
+    doc.pop("dedup_key", None)  # our own bookkeeping, not a published field
+    for key in MERGED:
+        doc[key] = row[key]
+    if descriptions:
+        doc.setdefault("description", "")
+    return doc
+
+
+def _stored(
+    store: JobStore, rows: Sequence[Mapping[str, Any]], batch: int = DOCUMENT_BATCH
+) -> Iterator[tuple[bytes, tuple[StoredDocument, Mapping[str, Any]]]]:
+    """Each row's stored record, not parsed (`StoredDocument`), after what its published record (with
+    its description) is made of but ``last_seen``: its stored bytes and its `MERGED` fields."""
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        found = store.stored_documents([row["id"] for row in chunk])
+        for row in chunk:
+            stored = found.get(row["id"])
+            if stored is not None:
+                yield stored.source + jsonio.dumpb([row[key] for key in MERGED]), (stored, row)
 
 
 def _previous(config: JobsConfig, profile: str) -> int | None:
@@ -1059,12 +1078,17 @@ def render_feed(
     def render(doc: Mapping[str, Any]) -> tuple[str]:
         return (macro(FeedEntry.of(doc, doc["description"])),)
 
-    docs = _documents(store, fresh, descriptions=True)
     if cache is None:
-        entries: Iterable[str] = (render(doc)[0] for doc in docs)
+        entries: Iterable[str] = (render(doc)[0] for doc in _documents(store, fresh, descriptions=True))
     else:
-        keyed = ((_unseen_json(doc), doc) for doc in docs)  # the entry does not show `SEEN`
-        entries = (Markup(texts[0]) for _, texts in cache.rendered(keyed, render))  # noqa: S704 - rendered by feed-entry.atom.j2
+        # Found by what the record is made of (the entry does not show `SEEN`): a job whose entry is in
+        # the cache is not parsed at all.
+        def parse_and_render(pair: tuple[StoredDocument, Mapping[str, Any]]) -> tuple[str]:
+            stored, row = pair
+            return render(_published(stored.parse(), row, descriptions=True))
+
+        rendered = cache.rendered(_stored(store, fresh), parse_and_render)
+        entries = (Markup(texts[0]) for _, texts in rendered)  # noqa: S704 - rendered by feed-entry.atom.j2
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})
 

@@ -5,10 +5,12 @@ and an entry was a third of the work of publishing.
 Each part of each list that has rows (a list's jobs.csv lines and page rows, its feed entries) keeps its
 own file in the cache folder (``JOBS_PUBLISH_CACHE``, default ``<OUTPUT_DIR>/.publish-cache``), written
 whole by the process that writes the part: no lock, no database. A publish reads the part's last file,
-finds each job's fragments by a BLAKE2 hash of its published record (its jobs.json line but the
-``last_seen`` that every re-crawl moves: see `jobspiders.publish.list_lines`), renders
-the jobs it does not find, and writes the fragments of every job it published into a new file that
-replaces the old one when the part is written: what no job uses any more is gone with the old file.
+finds each job's fragments by a BLAKE2 hash of what its published record is made of but the
+``last_seen`` that every re-crawl moves (the list part: its jobs.json line without it, see
+`jobspiders.publish.list_lines`; the feed part: the record's stored bytes, not parsed, see
+`jobspiders.store.StoredDocument`), renders the jobs it does not find, and writes the fragments of
+every job it published into a new file that replaces the old one when the part is written: what no job
+uses any more is gone with the old file.
 
 A file starts with a digest of everything else a fragment depends on: the code of the jobspiders package,
 the row and entry templates and the versions of the libraries that print them. Change any of them and

@@ -15,6 +15,8 @@ Backends implement `JobStore`:
   only those top-level fields (absent ones as None) and ``last_seen``.
 - ``documents(ids, descriptions=True)``: those jobs' records, by id: publishing keeps only what ordering and
   dedup need in memory and reads the records back in batches as it writes them.
+- ``stored_documents(ids)``: the same records, with descriptions, not parsed yet (`StoredDocument`): what
+  a publish looks its cached fragments up by without parsing the jobs it finds there.
 - ``latest_board_outcomes()``: each board's latest outcome, for the publish safety check.
 - ``crawl_totals(ats)``: postings the ATS's boards listed in its latest crawls, for the monitors.
 - ``board_history()``: every board crawl, for the registry's board health (dormant boards).
@@ -33,8 +35,9 @@ and refuse a store whose schema is newer than this code.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -92,6 +95,17 @@ TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
 DESCRIPTION = "description"
 
 
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A job's record as the store holds it, not parsed: ``source``, the stored bytes the record is made
+    of but ``last_seen``, so that two equal sources make the same record (``last_seen`` aside), and
+    ``parse()`` makes it (with its description, as ``documents`` gives it)."""
+
+    source: bytes
+    last_seen: str
+    parse: Callable[[], dict[str, Any]]
+
+
 class JobStore(Protocol):
     def upsert(self, job: Mapping[str, Any], seen_at: str) -> bool: ...
     def upsert_many(self, jobs: Iterable[Mapping[str, Any]], seen_at: str) -> int: ...
@@ -106,6 +120,7 @@ class JobStore(Protocol):
         self, since: str, *, descriptions: bool = True, fields: Sequence[str] | None = None
     ) -> Iterator[dict[str, Any]]: ...
     def documents(self, ids: Sequence[str], *, descriptions: bool = True) -> dict[str, dict[str, Any]]: ...
+    def stored_documents(self, ids: Sequence[str]) -> dict[str, StoredDocument]: ...
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]: ...
     def crawl_totals(self, ats: str, limit: int = 2) -> list[int]: ...
     def board_history(self) -> Iterator[tuple[str, str, str, str, str | None, int]]: ...
@@ -304,6 +319,25 @@ class SqliteStore:
         )
         return {job_id: _record(*row, descriptions=descriptions) for job_id, *row in rows}
 
+    def stored_documents(self, ids: Sequence[str]) -> dict[str, StoredDocument]:
+        """These jobs' `StoredDocument`, by id; one query: a few thousand ids a call."""
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            # As bytes: hashed as they are, and orjson parses UTF-8 without a string first.
+            f"""SELECT id, CAST(data AS BLOB), CAST(description AS BLOB), last_seen
+                FROM jobs WHERE id IN ({marks})""",  # noqa: S608 - marks only
+            list(ids),
+        )
+        return {
+            job_id: StoredDocument(
+                # The JSON has no raw NUL, so the description cannot pass for part of it.
+                data + (b"\0" + description if description is not None else b"\1"),
+                last_seen,
+                partial(_parsed, data, description, last_seen),
+            )
+            for job_id, data, description, last_seen in rows
+        }
+
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
         rows = self.db.execute(
             """SELECT ats, board, outcome FROM board_runs AS r
@@ -354,7 +388,14 @@ def open_store(url: str) -> JobStore:
     return SqliteStore(url)
 
 
-def _record(data: str, description: str | None, last_seen: str, *, descriptions: bool) -> dict[str, Any]:
+def _parsed(data: bytes, description: bytes | None, last_seen: str) -> dict[str, Any]:
+    text = None if description is None else description.decode("utf-8")
+    return _record(data, text, last_seen, descriptions=True)
+
+
+def _record(
+    data: str | bytes, description: str | None, last_seen: str, *, descriptions: bool
+) -> dict[str, Any]:
     """A job's record from its row: the document, its description back in its place (or none), and
     ``last_seen`` (which `touch` moves in its column only)."""
     doc = jsonio.loads(data)

@@ -18,6 +18,7 @@ laid over the stored JSON document when it is read back.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,6 +27,7 @@ from psycopg import conninfo
 
 from jobspiders import jsonio
 from jobspiders.config import ConfigError
+from jobspiders.store import StoredDocument
 
 SCHEMA_VERSION = 3
 # Any 64-bit number unique to this project: serializes migrations of concurrent starters.
@@ -264,6 +266,23 @@ class PostgresStore:
             (list(ids),),
         )
         return {job_id: self._document(data, tracked, descriptions) for job_id, data, *tracked in rows}
+
+    def stored_documents(self, ids: Sequence[str]) -> dict[str, StoredDocument]:
+        """These jobs' `StoredDocument`, by id."""
+        rows = self.db.execute(
+            """SELECT id, data, posted_at, date_source, first_seen, last_seen FROM jobs
+                WHERE id = ANY(%s)""",
+            (list(ids),),
+        )
+        # The record is the JSON and the tracked columns; neither holds a raw NUL (JSON escapes it).
+        return {
+            job_id: StoredDocument(
+                "\0".join((data, *tracked[:-1])).encode("utf-8"),
+                tracked[-1],
+                partial(self._document, data, tracked, True),
+            )
+            for job_id, data, *tracked in rows
+        }
 
     @staticmethod
     def _document(data: str, tracked: Sequence[Any], descriptions: bool) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import pytest
 
 from jobspiders.config import JobsConfig
 from jobspiders.normalize.profiles import load_profiles
-from jobspiders.publish import PARTS, make_environment, publish, streaming_environment
+from jobspiders.publish import PARTS, _stored, make_environment, publish, streaming_environment
 from jobspiders.publish_cache import ENTRY, MAGIC, SALT_SIZE, CacheSpec, FragmentFile, code_digest, sweep
 from jobspiders.store import SqliteStore
 from tests.test_outputs_files import HOSTILE, settings_for, snapshot
@@ -136,6 +136,41 @@ def test_a_changed_record_is_rendered_again_and_its_old_rows_dropped(tmp_path, c
     after = entries(cache_file)
     assert len(after) == len(before)  # the old row went with the old file
     assert len(set(after) - set(before)) == 1
+
+
+def test_a_changed_description_alone_renders_the_feed_entry_again(tmp_path, caplog):
+    # Feed entries are found by the stored bytes of a record, and the description is stored apart.
+    config = fill(tmp_path, JOBS)
+    publish(config)
+    store = SqliteStore(config.db)
+    changed = record("plain", posted_at="2026-11-15T08:00:00Z", description="Now with Kafka & <b>Rust</b>.")
+    store.upsert(changed, NOW)
+    store.close()
+
+    caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
+    publish(config)
+    assert {part: n for part, n in counts(caplog).items() if n[0]} == {
+        "backend.list": (1, 5),
+        "backend.feed": (1, 5),
+    }
+    feed = (config.output_dir / "backend" / "feed.atom").read_text()
+    assert "Now with Kafka &amp; &lt;b&gt;Rust&lt;/b&gt;." in feed
+    assert outputs(config) == without_cache(config, tmp_path)
+
+
+def test_a_feed_entry_is_found_by_its_listed_locations_too(tmp_path):
+    # JOBS_DEDUP=role gives a row the locations of its duplicates: the entry shows them.
+    config = fill(tmp_path, JOBS)
+    rows = [{"id": job["id"], "location": job["location"], "locations": job["locations"]} for job in JOBS]
+    store = SqliteStore(config.db)
+    try:
+        keys = [key for key, _ in _stored(store, rows)]
+        merged = [{**row, "location": "Berlin, Germany; Remote"} for row in rows]
+        merged_keys = [key for key, _ in _stored(store, merged, batch=2)]
+    finally:
+        store.close()
+    assert len(keys) == len(JOBS) == len(set(keys))
+    assert not set(keys) & set(merged_keys)
 
 
 def test_a_publish_of_one_profile_keeps_the_other_lists_files(tmp_path):

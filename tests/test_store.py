@@ -446,6 +446,45 @@ def test_open_jobs_and_documents_with_or_without_descriptions(store):
     assert store.documents([]) == {}
 
 
+def test_stored_documents_parse_to_the_records_and_change_only_with_them(store):
+    """What a publish finds its cached feed entries by: the same bytes until the record changes
+    (``last_seen`` aside); parsed, the record `documents` gives."""
+    store.upsert(job("1", description="First ✓ <b>text</b>"), T1)
+    store.upsert(job("2", description="Second"), T1)
+    store.upsert(job("3"), T1)  # no description stored
+    asked = ["greenhouse:acme:2", "greenhouse:acme:1", "greenhouse:acme:3", "greenhouse:acme:missing"]
+    first = store.stored_documents(asked)
+    assert set(first) == set(asked[:3])
+    assert {job_id: stored.parse() for job_id, stored in first.items()} == store.documents(asked)
+    assert {stored.last_seen for stored in first.values()} == {T1}
+    assert len({stored.source for stored in first.values()}) == 3
+    assert store.stored_documents([]) == {}
+
+    store.touch(["greenhouse:acme:1", "greenhouse:acme:2", "greenhouse:acme:3"], T2)
+    touched = store.stored_documents(asked)
+    assert {job_id: stored.source for job_id, stored in touched.items()} == {
+        job_id: stored.source for job_id, stored in first.items()
+    }
+    assert touched["greenhouse:acme:1"].last_seen == T2
+    assert touched["greenhouse:acme:1"].parse()["last_seen"] == T2
+
+    # Written again at the same time (the document keeps when it was written): only what the job says
+    # makes a difference.
+    for job_id in ("1", "2", "3"):
+        store.upsert(job(job_id, description={"1": "First ✓ <b>text</b>", "2": "Second"}.get(job_id)), T2)
+    rewritten = store.stored_documents(asked)
+    store.upsert(job("1", description="First ✓ <b>text</b>"), T2)  # the same again
+    again = store.stored_documents(asked)
+    assert {k: v.source for k, v in again.items()} == {k: v.source for k, v in rewritten.items()}
+    store.upsert(job("1", description="First ✓ <b>text</b>, edited"), T2)  # the description only
+    store.upsert(job("2", description="Second", title="Staff Engineer"), T2)  # the document only
+    store.upsert(job("3", description=""), T2)  # an empty description is not a missing one
+    changed = store.stored_documents(asked)
+    assert [changed[job_id].source != rewritten[job_id].source for job_id in asked[:3]] == [True] * 3
+    assert changed["greenhouse:acme:1"].parse()["description"] == "First ✓ <b>text</b>, edited"
+    assert changed["greenhouse:acme:2"].parse()["title"] == "Staff Engineer"
+
+
 def test_open_jobs_with_only_some_fields(store):
     salary = {"min": 70000, "max": None, "currency": "EUR", "annual_usd_min": 76000.5}
     store.upsert(job("1", salary=salary, skills=["go", "sql"], location='Zürich, "CH"'), T1)
