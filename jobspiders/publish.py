@@ -98,6 +98,7 @@ _FLATTENED = {
 }
 CSV_COLUMNS = tuple(column for name in EXPORTED_FIELDS for column in _FLATTENED.get(name, (name,)))
 DOCUMENT_BATCH = 500  # records read per store query while writing
+WRITE_BUFFER = 1 << 20  # bytes; Python's default (8 KB) made a jobs.json line about one system call
 
 
 HEADER_READ_CHARS = 1 << 16  # jobs.json's header (stats and all) is under 1 KB
@@ -843,7 +844,7 @@ def render_readme(
         rows = min(rows - 1, int(rows * README_MAX_BYTES / size * 0.95))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__
 class PageRow:
     """One row of the web page, every value as printed (the template escapes them)."""
 
@@ -904,6 +905,7 @@ ListLines = tuple[bytes, tuple[str, str]]
 # fragments leave it out, so that yesterday's rows serve today's list (its jobs.csv cell is put in here).
 SEEN = "last_seen"
 _SEEN_CELL = CSV_COLUMNS.index(SEEN)
+assert 0 < _SEEN_CELL < len(CSV_COLUMNS) - 1
 _SEEN_KEY = b'"' + SEEN.encode() + b'":'
 
 
@@ -918,9 +920,9 @@ def list_lines(
     def render(record: Mapping[str, Any]) -> tuple[str, str, str]:
         # jobs.csv's line around its `SEEN` cell, and the page row (which does not show it).
         cells = [*map(_csv_quoted, csv_row(record))]
-        before = "".join(cell + "," for cell in cells[:_SEEN_CELL])
-        after = "".join("," + cell for cell in cells[_SEEN_CELL + 1 :])
-        return before, after + "\r\n", macro(PageRow.of(record))
+        before = ",".join(cells[:_SEEN_CELL]) + ","  # `SEEN` is neither the first column nor the last
+        after = "," + ",".join(cells[_SEEN_CELL + 1 :]) + "\r\n"
+        return before, after, macro(PageRow.of(record))
 
     def lines(texts: Sequence[str], record: Mapping[str, Any]) -> tuple[str, str]:
         before, after, row = texts
@@ -1021,7 +1023,7 @@ def _csp(script: str, style: str) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, as PageRow
 class FeedEntry:
     """One Atom entry, every value as printed (the template escapes them)."""
 
@@ -1193,7 +1195,12 @@ def atomic_writer(path: Path, *, binary: bool = False) -> Iterator[Any]:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, _FILE_MODE)
-        opened = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        # Lists are tens of MB written a line at a time: a big buffer makes few system calls.
+        opened = (
+            os.fdopen(fd, "wb", buffering=WRITE_BUFFER)
+            if binary
+            else os.fdopen(fd, "w", buffering=WRITE_BUFFER, encoding="utf-8", newline="\n")
+        )
         with opened as handle:
             yield handle
             handle.flush()
