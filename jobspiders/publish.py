@@ -40,15 +40,15 @@ import time
 import uuid
 from base64 import b64encode
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO, TypeVar
 from urllib.parse import quote
 
 import jinja2
@@ -67,6 +67,7 @@ from jobspiders.publish_cache import CacheSpec, FragmentFile, new_spec, sweep
 from jobspiders.store import JobStore, StoredDocument, open_store
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WORKPLACE_LABELS = {"remote": "Remote", "hybrid": "Hybrid", "onsite": "On Site"}
 SENIORITY_LEVELS = ("intern", "junior", "mid", "senior", "lead", "principal")
@@ -471,13 +472,9 @@ def _documents(
     store: JobStore, rows: Sequence[Mapping[str, Any]], *, descriptions: bool, batch: int = DOCUMENT_BATCH
 ) -> Iterator[dict[str, Any]]:
     """The published record of each row, read from the store ``batch`` rows at a time."""
-    for start in range(0, len(rows), batch):
-        chunk = rows[start : start + batch]
-        docs = store.documents([row["id"] for row in chunk], descriptions=descriptions)
-        for row in chunk:
-            doc = docs.get(row["id"])
-            if doc is not None:  # else removed from the store since we listed it: not published
-                yield _published(doc, row, descriptions=descriptions)
+    read = partial(store.documents, descriptions=descriptions)
+    for row, doc in _in_store(rows, read, batch):
+        yield _published(doc, row, descriptions=descriptions)
 
 
 def _published(doc: dict[str, Any], row: Mapping[str, Any], *, descriptions: bool) -> dict[str, Any]:
@@ -495,13 +492,22 @@ def _stored(
 ) -> Iterator[tuple[bytes, tuple[StoredDocument, Mapping[str, Any]]]]:
     """Each row's stored record, not parsed (`StoredDocument`), after what its published record (with
     its description) is made of but ``last_seen``: its stored bytes and its `MERGED` fields."""
+    for row, stored in _in_store(rows, store.stored_documents, batch):
+        yield stored.source + jsonio.dumpb([row[key] for key in MERGED]), (stored, row)
+
+
+def _in_store(
+    rows: Sequence[Mapping[str, Any]], read: Callable[[list[str]], Mapping[str, T]], batch: int
+) -> Iterator[tuple[Mapping[str, Any], T]]:
+    """Each row with what ``read`` (ids to values by id) gives for it, ``batch`` rows a call; a row
+    removed from the store since it was listed is left out (not published)."""
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
-        found = store.stored_documents([row["id"] for row in chunk])
+        found = read([row["id"] for row in chunk])
         for row in chunk:
-            stored = found.get(row["id"])
-            if stored is not None:
-                yield stored.source + jsonio.dumpb([row[key] for key in MERGED]), (stored, row)
+            value = found.get(row["id"])
+            if value is not None:
+                yield row, value
 
 
 def _previous(config: JobsConfig, profile: str) -> int | None:

@@ -260,20 +260,12 @@ class PostgresStore:
 
     def documents(self, ids: Sequence[str], *, descriptions: bool = True) -> dict[str, dict[str, Any]]:
         """These jobs' records (as `open_jobs` gives them), by id."""
-        rows = self.db.execute(
-            """SELECT id, data, posted_at, date_source, first_seen, last_seen FROM jobs
-                WHERE id = ANY(%s)""",
-            (list(ids),),
-        )
+        rows = self._rows(ids)
         return {job_id: self._document(data, tracked, descriptions) for job_id, data, *tracked in rows}
 
     def stored_documents(self, ids: Sequence[str]) -> dict[str, StoredDocument]:
         """These jobs' `StoredDocument`, by id."""
-        rows = self.db.execute(
-            """SELECT id, data, posted_at, date_source, first_seen, last_seen FROM jobs
-                WHERE id = ANY(%s)""",
-            (list(ids),),
-        )
+        rows = self._rows(ids)
         # The record is the JSON and the tracked columns; neither holds a raw NUL (JSON escapes it).
         return {
             job_id: StoredDocument(
@@ -283,6 +275,14 @@ class PostgresStore:
             )
             for job_id, data, *tracked in rows
         }
+
+    def _rows(self, ids: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+        """(id, data, *TRACKED) of these jobs."""
+        return self.db.execute(
+            """SELECT id, data, posted_at, date_source, first_seen, last_seen FROM jobs
+                WHERE id = ANY(%s)""",
+            (list(ids),),
+        )
 
     @staticmethod
     def _document(data: str, tracked: Sequence[Any], descriptions: bool) -> dict[str, Any]:

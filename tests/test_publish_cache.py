@@ -14,7 +14,14 @@ import pytest
 
 from jobspiders.config import JobsConfig
 from jobspiders.normalize.profiles import load_profiles
-from jobspiders.publish import PARTS, _stored, make_environment, publish, streaming_environment
+from jobspiders.publish import (
+    PARTS,
+    _documents,
+    _stored,
+    make_environment,
+    publish,
+    streaming_environment,
+)
 from jobspiders.publish_cache import ENTRY, MAGIC, SALT_SIZE, CacheSpec, FragmentFile, code_digest, sweep
 from jobspiders.store import SqliteStore
 from tests.test_outputs_files import HOSTILE, settings_for, snapshot
@@ -171,6 +178,20 @@ def test_a_feed_entry_is_found_by_its_listed_locations_too(tmp_path):
         store.close()
     assert len(keys) == len(JOBS) == len(set(keys))
     assert not set(keys) & set(merged_keys)
+
+
+def test_a_row_no_longer_in_the_store_is_left_out_in_order(tmp_path):
+    # Between listing the jobs and reading their records back a batch at a time, a job may be gone.
+    config = fill(tmp_path, JOBS)
+    rows = [{"id": job["id"], "location": job["location"], "locations": job["locations"]} for job in JOBS]
+    rows.insert(3, {"id": "greenhouse:acme:gone", "location": "Nowhere", "locations": []})
+    store = SqliteStore(config.db)
+    try:
+        published = [doc["id"] for doc in _documents(store, rows, descriptions=False, batch=2)]
+        stored = [row["id"] for _, (_, row) in _stored(store, rows, batch=2)]
+    finally:
+        store.close()
+    assert published == stored == [job["id"] for job in JOBS]
 
 
 def test_a_publish_of_one_profile_keeps_the_other_lists_files(tmp_path):
