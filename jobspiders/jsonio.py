@@ -3,17 +3,23 @@ every list, and the standard library's json was a fifth of its time (about 3 tim
 
 Same data as the standard library gives and takes, so stores written by either read the same. What
 orjson refuses (``NaN`` in old text, integers beyond 64 bits, keys that are not strings) falls back to
-the standard library. `loads_payload` decodes the JSON of an ATS's answers (lone surrogates replaced).
+the standard library. `loads_payload` decodes the JSON of an ATS's answers (lone surrogates replaced);
+`loads_utf8_payload` the same from a UTF-8 body, without decoding it to text first.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+# Twenty digits in a row: maybe an integer beyond 64 bits, which orjson reads as a float (losing digits)
+# where the standard library keeps an int. Rare in an ATS's answer (and then mostly inside a string):
+# such a document takes the standard library's way.
+_LONG_DIGITS = re.compile(rb"\d{20}")
 # A UTF-16 surrogate left alone ("\ud83d" of an emoji cut in two): json.loads accepts its escape, but no
 # UTF-8 encoder does, so the normalizers, the store and the lists would fail on the posting.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -59,3 +65,18 @@ def _without_surrogates(value: Any) -> Any:
     if isinstance(value, dict):
         return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
     return value
+
+
+def loads_utf8_payload(body: bytes, text: Callable[[], str]) -> Any:
+    """`loads_payload` of an ATS's answer whose body is UTF-8 (or undeclared), parsed from ``body`` by
+    orjson: no decoded copy of the whole body (for a 50-posting list page 2-4 times its size, cached on
+    the response for as long as Scrapy keeps the response) and about 3 times faster than json.loads.
+    Whatever orjson refuses or would read differently (invalid UTF-8, a byte order mark, a lone surrogate,
+    ``NaN``, an integer beyond 64 bits) goes to `loads_payload` of ``text()``, the body decoded the way
+    Scrapy decodes it: same result and same errors as before, only slower."""
+    if not _LONG_DIGITS.search(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return loads_payload(text())

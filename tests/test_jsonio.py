@@ -76,3 +76,51 @@ def test_loads_payload_replaces_lone_surrogates(text, expected):
     value = jsonio.loads_payload(text)
     assert value == expected
     jsonio.dumpb(value)  # encodable as UTF-8 now
+
+
+class _Text:
+    """The ``text`` callback of `loads_utf8_payload`: the body decoded, and whether it was asked for."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        return self.body.decode("utf-8-sig", "replace")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "decoded"),
+    [
+        (
+            b'{"jobs": [{"id": 1, "title": "Caf\xc3\xa9 \\u00e9"}]}',
+            {"jobs": [{"id": 1, "title": "Café é"}]},
+            False,
+        ),
+        (
+            b'[1.5, -0.0, 5e-324, 9223372036854775807, "\\ud83d\\ude80"]',
+            [1.5, -0.0, 5e-324, 2**63 - 1, "\U0001f680"],
+            False,
+        ),
+        # an integer beyond 64 bits stays an int (orjson would give a float)
+        (b'{"id": 123456789012345678901234567890}', {"id": 123456789012345678901234567890}, True),
+        (b'"cut \\ud83d"', "cut \ufffd", True),  # a lone surrogate, replaced as loads_payload does
+        (b"[NaN, Infinity]", [float("nan"), float("inf")], True),
+        (b"[1e400]", [float("inf")], True),
+        (b'\xef\xbb\xbf{"a": 1}', {"a": 1}, True),  # a byte order mark: the decoded text has none
+        (b'"caf\xe9"', "caf\ufffd", True),  # not UTF-8 after all: decoded as the response says
+    ],
+)
+def test_loads_utf8_payload_reads_as_loads_payload(body, expected, decoded):
+    text = _Text(body)
+    value = jsonio.loads_utf8_payload(body, text)
+    assert repr(value) == repr(expected)  # repr: NaN, -0.0 and int vs float compare as they print
+    assert text.calls == int(decoded)
+    assert repr(value) == repr(jsonio.loads_payload(text.body.decode("utf-8-sig", "replace")))
+
+
+@pytest.mark.parametrize("body", [b'{"jobs": [', b"<html><body>down</body></html>", b'"a\x01"', b""])
+def test_loads_utf8_payload_refuses_what_loads_payload_refuses(body):
+    with pytest.raises(json.JSONDecodeError):  # a ValueError, which the spiders catch
+        jsonio.loads_utf8_payload(body, _Text(body))

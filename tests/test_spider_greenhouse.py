@@ -4,6 +4,7 @@ import json
 from dataclasses import asdict
 
 import pytest
+from scrapy.http import Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -165,3 +166,58 @@ def test_raw_hash_takes_a_lone_surrogate_from_anywhere():
 
     assert raw_hash(item("a \ud83d")) == raw_hash(item("a \ud83d"))
     assert raw_hash(item("a \ud83d")) != raw_hash(item("a \ud83e"))
+
+
+class _CountingResponse(TextResponse):
+    """A response as Scrapy's downloader builds it (encoding from the headers), counting ``.text`` reads."""
+
+    text_reads = 0
+
+    @property
+    def text(self) -> str:
+        type(self).text_reads += 1
+        return super().text
+
+
+def _board_response(body: bytes, content_type: bytes | None) -> _CountingResponse:
+    request = Request(URL, meta={"board": "greenhouse:northwind"})
+    headers = {"Content-Type": content_type} if content_type else {}
+    _CountingResponse.text_reads = 0
+    return _CountingResponse(URL, body=body, request=request, headers=headers)
+
+
+def _one_job_board(title: str) -> str:
+    job = json.loads((FIXTURES / "greenhouse" / "ugly.json").read_text(encoding="utf-8"))["jobs"][0]
+    return json.dumps({"jobs": [{**job, "title": title}], "meta": {"total": 1}}, ensure_ascii=False)
+
+
+TITLE = "Ingénieur Backend — Café"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "text_reads"),
+    [
+        (_one_job_board(TITLE).encode("utf-8"), b"application/json; charset=utf-8", 0),
+        (_one_job_board(TITLE).encode("utf-8"), b"application/json", 0),  # JSON is UTF-8 when undeclared
+        (_one_job_board(TITLE).encode("utf-8"), None, 0),
+        (b"\xef\xbb\xbf" + _one_job_board(TITLE).encode("utf-8"), b"application/json", 1),  # byte order mark
+        (_one_job_board(TITLE).encode("cp1252"), b"application/json; charset=iso-8859-1", 1),  # as declared
+        (_one_job_board(TITLE).encode("utf-16"), b"application/json; charset=utf-16", 1),
+    ],
+)
+def test_json_bodies_are_read_in_their_encoding(spider, body, content_type, text_reads):
+    items, _ = collect(spider.parse_page(_board_response(body, content_type)))
+    assert [item.raw.title for item in items] == [TITLE]
+    # a UTF-8 body is parsed as bytes: no decoded copy of it is made (and kept on the response)
+    assert _CountingResponse.text_reads == text_reads
+
+
+def test_a_declared_charset_wins_over_valid_utf8(spider):
+    """cp1252 bytes that happen to be valid UTF-8 ("Ã©" is C3 A9, UTF-8's "é") read as declared."""
+    title = "CafÃ©"
+    response = _board_response(
+        _one_job_board(title).encode("cp1252"), b"application/json; charset=windows-1252"
+    )
+    assert "Café" in response.body.decode("utf-8")  # valid UTF-8 indeed, read as such it would say "Café"
+    items, _ = collect(spider.parse_page(response))
+    assert [item.raw.title for item in items] == [title]

@@ -43,10 +43,11 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
+from w3lib.encoding import http_content_type_encoding
 
 from jobspiders.config import JobsConfig
 from jobspiders.items import JobItem, RawPosting
-from jobspiders.jsonio import loads_payload
+from jobspiders.jsonio import loads_payload, loads_utf8_payload
 from jobspiders.middlewares import MIRRORED
 from jobspiders.registry import Board, load_registry, parse_shard, select_boards
 from jobspiders.registry_health import load_learned_names, select_due
@@ -282,6 +283,8 @@ class AtsSpider(scrapy.Spider):
         response_format = response.meta.get("response_format", self.response_format)
         if response_format == "json":
             try:
+                if _utf8(response):
+                    return loads_utf8_payload(response.body, lambda: response.text)
                 return loads_payload(response.text)
             except ValueError:
                 kind = "an HTML page" if response.text.lstrip()[:1] == "<" else "invalid JSON"
@@ -446,6 +449,13 @@ class AtsSpider(scrapy.Spider):
                 run.fail("failed", f"crawl closed before the board finished ({reason})")
                 run.pending = 0
                 self._finish(run)
+
+
+def _utf8(response: Response) -> bool:
+    """Whether the body is UTF-8 by its headers: charset utf-8 or none at all (JSON is UTF-8, RFC 8259).
+    A body that is not, after all, is decoded as Scrapy decodes it (`loads_utf8_payload`)."""
+    declared = http_content_type_encoding((response.headers.get(b"Content-Type") or b"").decode("latin-1"))
+    return declared in (None, "utf-8")
 
 
 def _describe(failure: Failure, mirror: str | None) -> str:
