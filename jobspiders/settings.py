@@ -22,6 +22,13 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Boards started and not finished at once (0: 4 x CONCURRENT_REQUESTS): the scheduler never holds every
 # board's requests, and its per-request choice of host does not scan every board's host.
 JOBS_BOARDS_IN_FLIGHT = 0
+# Items (and requests) of one response processed at once. With the asyncio reactor Scrapy starts this
+# many tasks for every response, even one with a single posting (a detail page): at Scrapy's 100 that
+# cost ~440 µs a response, a fifth of a crawl's CPU; 16 costs ~80 µs, and the full crawl (whose normalize
+# worker batches what is in flight) is faster too. A response then lives longer, until its items are
+# through, which is why the spiders parse a body's bytes and keep no decoded copy of it (the peak RSS of
+# a 5,000-board crawl was 851 MB with one; benchmarks/PERFORMANCE.md, ninth and tenth rounds).
+CONCURRENT_ITEMS = 16
 # The garbage collector's young-generation threshold while a crawl or publish runs (0: Python's 700):
 # at 700 the collector took half a big crawl's CPU (jobspiders/gc_tuning.py).
 JOBS_GC_THRESHOLD = gc_tuning.YOUNG_THRESHOLD  # 50,000
