@@ -103,6 +103,9 @@ class _Text:
             [1.5, -0.0, 5e-324, 2**63 - 1, "\U0001f680"],
             False,
         ),
+        # twenty digits: maybe beyond 64 bits, read by the standard library (an int, not orjson's float)
+        (b'{"id": 18446744073709551616}', {"id": 2**64}, True),
+        (b'{"ref": "x12345678901234567890y", "n": 1}', {"ref": "x12345678901234567890y", "n": 1}, True),
         # an integer beyond 64 bits stays an int (orjson would give a float)
         (b'{"id": 123456789012345678901234567890}', {"id": 123456789012345678901234567890}, True),
         (b'"cut \\ud83d"', "cut \ufffd", True),  # a lone surrogate, replaced as loads_payload does
