@@ -13,6 +13,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "jobspiders.logformatter.JobsLogFormatter"
+STATS_CLASS = "jobspiders.stats.JobsStatsCollector"  # Scrapy's, without its per-attribute shim (stats.py)
 
 # --- Politeness ----------------------------------------------------------------------------------
 # The boards of one ATS share its API host, so limits are per host, not per board.
