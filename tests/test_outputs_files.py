@@ -8,9 +8,12 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import lxml.html
@@ -390,6 +393,25 @@ def test_publish_in_a_new_process_gives_the_same_files_result_and_refusal(tmp_pa
     published = [o.profile for o in refused.value.result.outputs]  # the result is carried across
     assert "backend" not in published
     assert "fullstack" in published
+
+
+def test_the_publish_process_started_before_a_crawl_outlives_its_ctrl_c(tmp_path):
+    """crawlall starts its publish process before crawling: the SIGINT that stops a crawl gracefully (the
+    terminal sends it to the whole process group) must not kill it, or the publish after would fail."""
+    config = fill(tmp_path, [record(str(i), dedup_key=str(i), profiles=["backend"]) for i in range(3)])
+    here = publish(config)
+    files = snapshot(config.output_dir)
+    with publishing.PublishProcess() as process:
+        (child,) = process._pool._processes.values()  # started when made, before any publish
+        os.kill(child.pid, signal.SIGINT)  # at once: while it still imports
+        time.sleep(1)  # and once it waits, as during a crawl
+        os.kill(child.pid, signal.SIGINT)
+        time.sleep(0.2)
+        assert child.is_alive()
+        assert process.publish(config) == here
+    assert snapshot(config.output_dir) == files
+    child.join(10)
+    assert not child.is_alive()  # ended with the publish
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-"""``scrapy crawlall``: every ATS spider in one process, then one publish (in a new process: the crawl's
-heap is not carried under it, `publish.publish_in_new_process`).
+"""``scrapy crawlall``: every ATS spider in one process, then one publish (in a new process, started
+before the crawl: the crawl's heap is not carried under it, `publish.PublishProcess`).
 
 Ends with a one-screen table per ATS (board outcomes, where the postings went) on stdout and the same as
 JSON in ``OUTPUT_DIR/crawl-summary.json`` (with the exit code and what it means), for operators and
@@ -13,6 +13,7 @@ import json
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from typing import Any
 
 from scrapy.commands import BaseRunSpiderCommand
@@ -23,7 +24,7 @@ from jobspiders.commands import EXIT_BAD_CONFIG, EXIT_CRAWL_FAILED, EXIT_OK, EXI
 from jobspiders.commands.publish import publish_or_exit_code
 from jobspiders.config import ConfigError, JobsConfig
 from jobspiders.normalize.dates import to_iso
-from jobspiders.publish import previous_count, write_atomic
+from jobspiders.publish import PublishProcess, previous_count, write_atomic
 from jobspiders.redis_queue import connect, redis_url
 from jobspiders.registry import RegistryError, load_registry
 from jobspiders.store import open_store
@@ -159,27 +160,30 @@ class Command(BaseRunSpiderCommand):
         except (ConfigError, RegistryError) as exc:
             self.exitcode = bad_configuration(exc)
             return
-        crawlers = {}
-        started = time.monotonic()
-        for name in selected_spiders(opts.ats, self.crawler_process.spider_loader.list()):
-            crawler = self.crawler_process.create_crawler(name)
-            crawlers[name] = crawler
-            self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
-        elapsed = time.monotonic() - started
-        stats = {
-            name: crawler.stats.get_stats() if crawler.stats else {} for name, crawler in crawlers.items()
-        }
-        print(summary_table(stats))
-        print(f"crawled {len(crawlers)} spiders in {elapsed:.1f}s")
-        document = summary_document(stats, now=to_iso(config.now), elapsed=elapsed)
-        failed = [name for name, values in stats.items() if values.get("finish_reason") != "finished"]
-        if self.crawler_process.bootstrap_failed or failed:
-            print(f"crawl failed: {', '.join(failed) or 'a spider did not start'}", file=sys.stderr)
-            self.exitcode = EXIT_CRAWL_FAILED
-        elif opts.no_publish:
-            self.exitcode = EXIT_OK
-            document["published"] = None
-        else:
-            self.exitcode = publish_or_exit_code(config, new_process=True)
+        with ExitStack() as stack:
+            # Started now, so that its imports overlap the crawl (closed unused if the crawl fails).
+            process = None if opts.no_publish else stack.enter_context(PublishProcess())
+            crawlers = {}
+            started = time.monotonic()
+            for name in selected_spiders(opts.ats, self.crawler_process.spider_loader.list()):
+                crawler = self.crawler_process.create_crawler(name)
+                crawlers[name] = crawler
+                self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+            elapsed = time.monotonic() - started
+            stats = {
+                name: crawler.stats.get_stats() if crawler.stats else {} for name, crawler in crawlers.items()
+            }
+            print(summary_table(stats))
+            print(f"crawled {len(crawlers)} spiders in {elapsed:.1f}s")
+            document = summary_document(stats, now=to_iso(config.now), elapsed=elapsed)
+            failed = [name for name, values in stats.items() if values.get("finish_reason") != "finished"]
+            if self.crawler_process.bootstrap_failed or failed:
+                print(f"crawl failed: {', '.join(failed) or 'a spider did not start'}", file=sys.stderr)
+                self.exitcode = EXIT_CRAWL_FAILED
+            elif process is None:
+                self.exitcode = EXIT_OK
+                document["published"] = None
+            else:
+                self.exitcode = publish_or_exit_code(config, process=process)
         write_summary(config, document, self.exitcode, published=not opts.no_publish)

@@ -7,16 +7,20 @@ from typing import Any, ClassVar
 from jobspiders.cli import JobsCommand
 from jobspiders.commands import EXIT_BAD_CONFIG, EXIT_PUBLISH_REFUSED
 from jobspiders.config import ConfigError, JobsConfig
-from jobspiders.publish import PublishRefused, PublishResult, publish, publish_in_new_process
+from jobspiders.publish import PublishProcess, PublishRefused, PublishResult, publish
 
 
 def publish_or_exit_code(
-    config: JobsConfig, profile: str | None = None, *, force: bool = False, new_process: bool = False
+    config: JobsConfig,
+    profile: str | None = None,
+    *,
+    force: bool = False,
+    process: PublishProcess | None = None,
 ) -> int:
     """Publish every profile (or only ``profile``) and print the outcome; the command's exit code.
-    ``new_process``: in a new process (`publish_in_new_process`), after a crawl in this one."""
+    ``process``: publish there (`PublishProcess`, after a crawl in this process)."""
     try:
-        run = publish_in_new_process if new_process else publish
+        run = process.publish if process is not None else publish
         result = run(config, profile, force=force)
     except PublishRefused as exc:
         if exc.result is not None:
