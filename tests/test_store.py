@@ -347,7 +347,7 @@ def test_touch_bumps_last_seen_reopens_and_never_goes_back(store):
     store.upsert_many([job("1", raw_hash="h1"), job("2", raw_hash="h2")], T1)
     store.finish_board("greenhouse", "acme", "ok", None, ["2"], T2)  # closes 1
     assert ids(store) == [job("2")["id"]]
-    store.touch([job("1")["id"], job("2")["id"]], T3)
+    store.touch(iter([job("1")["id"], job("2")["id"]]), T3)  # any iterable: the closed one reopens too
     records = {r["id"]: r for r in store.open_jobs("2000-01-01")}
     assert [(r["first_seen"], r["last_seen"]) for r in records.values()] == [(T1, T3), (T1, T3)]
     assert store.stored_job(job("1")["id"])["last_seen"] == T3
