@@ -44,6 +44,7 @@ from base64 import b64encode
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -543,29 +544,25 @@ class PublishProcess:
     The process starts when this is made, before the crawl, and imports what publishing needs while the
     crawl runs: the publish at the end does not wait for a new interpreter and half a second of imports.
     Until it publishes it ignores SIGINT, so that the Ctrl-C that stops a crawl gracefully does not kill
-    it; the publish itself can be interrupted as before. `publish` gives the same result and exceptions
-    as the function `publish` (its log lines go to standard error); `close` ends the process."""
+    it; the publish itself can be interrupted as before. If it died while it waited (killed, out of
+    memory), `publish` starts another. `publish` gives the same result and exceptions as the function
+    `publish` (its log lines go to standard error); `close` ends the process."""
 
     def __init__(self) -> None:
-        level = logging.getLogger().getEffectiveLevel()
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_idle_child, initargs=(level,))
-        # A pool starts its process on its first task. An ignored signal stays ignored in a new program,
-        # and Python then leaves it so: the process ignores SIGINT from its first instruction, not only
-        # once its imports are done (only the main thread can change that, others leave it to the child).
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-        try:
-            self._pool.submit(int)
-        finally:
-            if main:
-                signal.signal(signal.SIGINT, previous)
+        self._pool = _started_pool()
 
     def publish(
         self, config: JobsConfig, profile: str | None = None, *, force: bool = False
     ) -> PublishResult:
         try:
-            return self._pool.submit(_publish_in_child, config, profile, force).result()
+            try:
+                future = self._pool.submit(_publish_in_child, config, profile, force)
+            except BrokenProcessPool:
+                logger.warning("The publish process started before the crawl has died: starting another")
+                self.close()
+                self._pool = _started_pool()
+                future = self._pool.submit(_publish_in_child, config, profile, force)
+            return future.result()
         finally:
             self.close()
 
@@ -579,11 +576,22 @@ class PublishProcess:
         self.close()
 
 
-def publish_in_new_process(
-    config: JobsConfig, profile: str | None = None, *, force: bool = False
-) -> PublishResult:
-    """`publish` in a `PublishProcess` started now."""
-    return PublishProcess().publish(config, profile, force=force)
+def _started_pool() -> ProcessPoolExecutor:
+    """A one-process spawn pool for `PublishProcess`, its process started (and ignoring SIGINT)."""
+    level = logging.getLogger().getEffectiveLevel()
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(1, mp_context=context, initializer=_idle_child, initargs=(level,))
+    # A pool starts its process on its first task. An ignored signal stays ignored in a new program, and
+    # Python then leaves it so: the process ignores SIGINT from its first instruction, not only once its
+    # imports are done (only the main thread can change that, others leave it to the child).
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool.submit(int)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    return pool
 
 
 def _idle_child(level: int) -> None:

@@ -378,18 +378,19 @@ def test_csv_columns_are_the_documented_ones_in_their_order():
 
 
 def test_publish_in_a_new_process_gives_the_same_files_result_and_refusal(tmp_path):
-    """crawlall publishes in a spawned process; what comes back is what `publish` gives or raises."""
+    """crawlall publishes in a spawned process (`PublishProcess`); what comes back is what `publish` gives
+    or raises."""
     config = fill(
         tmp_path, [record(str(i), dedup_key=str(i), profiles=["backend", "fullstack"]) for i in range(3)]
     )
     here = publish(config)
     files = snapshot(config.output_dir)
-    apart = publishing.publish_in_new_process(config)
+    apart = publishing.PublishProcess().publish(config)
     assert apart == here  # PublishResult, its outputs and paths
     assert snapshot(config.output_dir) == files
     write_atomic(config.output_dir / "backend" / "jobs.json", json.dumps({"count": 10, "jobs": []}))
     with pytest.raises(PublishRefused, match="backend: the list would fall from 10 to 3") as refused:
-        publishing.publish_in_new_process(config)
+        publishing.PublishProcess().publish(config)
     published = [o.profile for o in refused.value.result.outputs]  # the result is carried across
     assert "backend" not in published
     assert "fullstack" in published
@@ -412,6 +413,23 @@ def test_the_publish_process_started_before_a_crawl_outlives_its_ctrl_c(tmp_path
     assert snapshot(config.output_dir) == files
     child.join(10)
     assert not child.is_alive()  # ended with the publish
+
+
+def test_a_publish_process_that_died_while_waiting_is_replaced(tmp_path):
+    """A crawl lasts hours: its waiting publish process may be killed meanwhile (the OOM killer, a
+    careless pkill). The crawl's results are then published by a new one, not lost."""
+    config = fill(tmp_path, [record(str(i), dedup_key=str(i), profiles=["backend"]) for i in range(3)])
+    here = publish(config)
+    with publishing.PublishProcess() as process:
+        (child,) = process._pool._processes.values()
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(10)
+        for _ in range(100):  # the pool notices the death in its own thread
+            if process._pool._broken:
+                break
+            time.sleep(0.05)
+        assert process._pool._broken
+        assert process.publish(config) == here
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import json
 import sys
 import time
 from collections.abc import Mapping
-from contextlib import ExitStack
+from contextlib import nullcontext
 from typing import Any
 
 from scrapy.commands import BaseRunSpiderCommand
@@ -160,9 +160,8 @@ class Command(BaseRunSpiderCommand):
         except (ConfigError, RegistryError) as exc:
             self.exitcode = bad_configuration(exc)
             return
-        with ExitStack() as stack:
-            # Started now, so that its imports overlap the crawl (closed unused if the crawl fails).
-            process = None if opts.no_publish else stack.enter_context(PublishProcess())
+        # Started now, so that its imports overlap the crawl (closed unused if the crawl fails).
+        with nullcontext() if opts.no_publish else PublishProcess() as process:
             crawlers = {}
             started = time.monotonic()
             for name in selected_spiders(opts.ats, self.crawler_process.spider_loader.list()):
