@@ -806,7 +806,10 @@ def _render_part(
         ):
             tables = TablesWriter(header, json_file, csv_file)
             page_env = streaming_environment(env)
-            lines = list_lines(page_env, _documents(store, jobs, descriptions=True), fragments)
+            if fragments is None:
+                lines = list_lines(page_env, _documents(store, jobs, descriptions=True))
+            else:
+                lines = cached_list_lines(page_env, _stored(store, jobs), fragments)
             write_markup(page_file, render_page(page_env, context, tables.passing(lines)))
             tables.close()
         if name == PRIMARY_PROFILE:
@@ -967,51 +970,68 @@ SEEN = "last_seen"
 _SEEN_CELL = CSV_COLUMNS.index(SEEN)
 assert 0 < _SEEN_CELL < len(CSV_COLUMNS) - 1
 _SEEN_KEY = b'"' + SEEN.encode() + b'":'
+_UNSEEN = _SEEN_KEY + b"null"
 
 
-def list_lines(
-    env: jinja2.Environment, records: Iterable[Mapping[str, Any]], cache: FragmentFile | None = None
+def list_lines(env: jinja2.Environment, records: Iterable[Mapping[str, Any]]) -> Iterator[ListLines]:
+    """The lines of each record in the list's files: its jobs.json line, and its jobs.csv line and web
+    page row. ``env`` is a `streaming_environment`."""
+    render = _row_renderer(env)
+    for record in records:
+        yield jsonio.dumpb(record), _seen_in(render(record), record.get(SEEN))
+
+
+def cached_list_lines(
+    env: jinja2.Environment,
+    records: Iterable[tuple[bytes, tuple[StoredDocument, Mapping[str, Any]]]],
+    cache: FragmentFile,
 ) -> Iterator[ListLines]:
-    """The lines of each record in the list's files: its jobs.json line, and its jobs.csv line and
-    web page row (from ``cache`` where the same record, `SEEN` aside, was written before). ``env`` is a
-    `streaming_environment`."""
+    """`list_lines` of the stored records (`_stored`), each from ``cache`` where the same record, `SEEN`
+    aside, was written before: such a record is not parsed at all, its `SEEN` goes into the lines' gaps."""
+    render = _row_renderer(env)
+
+    def parse_and_render(pair: tuple[StoredDocument, Mapping[str, Any]]) -> tuple[bytes | str, ...]:
+        stored, row = pair
+        record = _published(stored.parse(), row, descriptions=True)
+        return (*_json_around_seen(record), *render(record))
+
+    for (stored, row), texts in cache.rendered(records, parse_and_render):
+        before, after = texts[:2]
+        if before:
+            line = before + jsonio.dumpb(stored.last_seen) + after  # type: ignore[operator]
+        else:  # a record `_json_around_seen` could not split: its whole line every time
+            line = jsonio.dumpb(_published(stored.parse(), row, descriptions=True))
+        yield line, _seen_in(texts[2:], stored.last_seen)  # type: ignore[arg-type]
+
+
+def _row_renderer(env: jinja2.Environment) -> Callable[[Mapping[str, Any]], tuple[str, str, str]]:
+    """A record's jobs.csv line before and after its `SEEN` cell, and its page row (which does not show
+    it)."""
     macro = env.get_template("index-row.html.j2").module.page_row  # type: ignore[attr-defined]
 
     def render(record: Mapping[str, Any]) -> tuple[str, str, str]:
-        # jobs.csv's line around its `SEEN` cell, and the page row (which does not show it).
         cells = [*map(_csv_quoted, csv_row(record))]
         before = ",".join(cells[:_SEEN_CELL]) + ","  # `SEEN` is neither the first column nor the last
         after = "," + ",".join(cells[_SEEN_CELL + 1 :]) + "\r\n"
         return before, after, macro(PageRow.of(record))
 
-    def lines(texts: Sequence[str], record: Mapping[str, Any]) -> tuple[str, str]:
-        before, after, row = texts
-        return before + _csv_quoted(_csv_cell(record.get(SEEN))) + after, row
-
-    if cache is None:
-        for record in records:
-            yield jsonio.dumpb(record), lines(render(record), record)
-        return
-    for (line, record), texts in cache.rendered(_without_seen(records), lambda pair: render(pair[1])):
-        yield line, lines(texts, record)
+    return render
 
 
-def _without_seen(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[bytes, tuple[bytes, Any]]]:
-    """Each record's jobs.json line without its `SEEN` value (the cache's key), and the line itself."""
-    unseen = _SEEN_KEY + b"null"
-    for record in records:
-        seen = record.get(SEEN)
-        key = _unseen_json(record)
-        if seen is not None and key.count(unseen) == 1:  # only ours: the real value goes in its place
-            line = key.replace(unseen, _SEEN_KEY + jsonio.dumpb(seen))
-        else:
-            line = jsonio.dumpb(record)
-        yield key, (line, record)
+def _seen_in(texts: Sequence[str], seen: Any) -> tuple[str, str]:
+    """A record's jobs.csv line (its `SEEN` cell put between the two parts) and page row."""
+    before, after, row = texts
+    return before + _csv_quoted(_csv_cell(seen)) + after, row
 
 
-def _unseen_json(record: Mapping[str, Any]) -> bytes:
-    """``record``'s JSON with `SEEN` null: what its cached fragments depend on."""
-    return jsonio.dumpb({**record, SEEN: None})
+def _json_around_seen(record: Mapping[str, Any]) -> tuple[bytes, bytes]:
+    """``record``'s jobs.json line before and after its `SEEN` value; two empty strings when the line
+    cannot be cut there (`SEEN` also a key of a nested object): it is then printed whole every time."""
+    line = jsonio.dumpb({**record, SEEN: None})
+    if line.count(_UNSEEN) != 1:
+        return b"", b""
+    before, after = line.split(_UNSEEN)
+    return before + _SEEN_KEY, after
 
 
 def render_page(env: jinja2.Environment, context: Mapping[str, Any], rows: Iterable[Markup]) -> Iterator[str]:

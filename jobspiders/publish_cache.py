@@ -2,15 +2,16 @@
 renders only the jobs whose records changed: on a daily list most of them did not, and rendering a row
 and an entry was a third of the work of publishing.
 
-Each part of each list that has rows (a list's jobs.csv lines and page rows, its feed entries) keeps its
-own file in the cache folder (``JOBS_PUBLISH_CACHE``, default ``<OUTPUT_DIR>/.publish-cache``), written
-whole by the process that writes the part: no lock, no database. A publish reads the part's last file,
+Each part of each list that has rows (a list's jobs.json and jobs.csv lines and page rows, its feed
+entries) keeps its own file in the cache folder (``JOBS_PUBLISH_CACHE``, default
+``<OUTPUT_DIR>/.publish-cache``), written whole by the process that writes the part: no lock, no
+database. A publish reads the part's last file,
 finds each job's fragments by a BLAKE2 hash of what its published record is made of but the
-``last_seen`` that every re-crawl moves (the list part: its jobs.json line without it, see
-`jobspiders.publish.list_lines`; the feed part: the record's stored bytes, not parsed, see
-`jobspiders.store.StoredDocument`), renders the jobs it does not find, and writes the fragments of
-every job it published into a new file that replaces the old one when the part is written: what no job
-uses any more is gone with the old file.
+``last_seen`` that every re-crawl moves (the record's stored bytes, not parsed, see
+`jobspiders.store.StoredDocument`: a job found is not parsed at all; the list part's fragments leave a
+gap for ``last_seen``, see `jobspiders.publish.cached_list_lines`), renders the jobs it does not find,
+and writes the fragments of every job it published into a new file that replaces the old one when the
+part is written: what no job uses any more is gone with the old file.
 
 A file starts with a digest of everything else a fragment depends on: the code of the jobspiders package,
 the row and entry templates and the versions of the libraries that print them. Change any of them and
@@ -41,13 +42,15 @@ import jinja2
 logger = logging.getLogger(__name__)
 
 # A file: MAGIC, the code digest (32 bytes), then one entry per job: the hash of its record (16 bytes),
-# the length of its fragments (4 bytes, little-endian) and the fragments, each its length (4 bytes) and
-# its UTF-8 text (no JSON: escaping the quotes of HTML rows made the files bigger and slower to read;
-# lone surrogates pass: `write_markup` drops them from the files, they must not fail the cache first).
+# the length of its fragments (4 bytes, little-endian) and the fragments, each its length (4 bytes, the
+# top bit set for bytes) and its bytes or UTF-8 text (no JSON: escaping the quotes of HTML rows made the
+# files bigger and slower to read; lone surrogates pass: `write_markup` drops them from the files, they
+# must not fail the cache first).
 MAGIC = b"JSPFRAG1"
 SALT_SIZE = 32
 ENTRY = struct.Struct("<16sI")
 LENGTH = struct.Struct("<I")
+RAW = 1 << 31  # in a fragment's length: bytes, given back as bytes (jobs.json's lines are written so)
 SUFFIX = ".fragments"
 # What fragments depend on besides the record, the code and the templates.
 LIBRARIES = ("jinja2", "markupsafe", "pycountry")
@@ -158,11 +161,11 @@ class FragmentFile:
         self._index = index
 
     def rendered(
-        self, items: Iterable[tuple[bytes, T]], render: Callable[[T], Sequence[str]]
-    ) -> Iterator[tuple[T, Sequence[str]]]:
-        """Each ``(record, value)`` (``record``: the JSON bytes of all its texts depend on) as ``value``
-        and the texts the last publish rendered for the same record, else ``render(value)``; in order.
-        Either way they are kept for the next publish."""
+        self, items: Iterable[tuple[bytes, T]], render: Callable[[T], Sequence[str | bytes]]
+    ) -> Iterator[tuple[T, Sequence[str | bytes]]]:
+        """Each ``(record, value)`` (``record``: the bytes all its texts depend on) as ``value`` and the
+        texts the last publish rendered for the same record, else ``render(value)``; in order. Either way
+        they are kept for the next publish. A text comes back as it was rendered: str or bytes."""
         index, last = self._index, self._last
         for record, value in items:
             key = hashlib.blake2b(record, digest_size=16).digest()
@@ -176,10 +179,7 @@ class FragmentFile:
                     texts = _decoded(data)
             if texts is None:
                 texts = render(value)
-                data = b"".join(
-                    LENGTH.pack(len(text)) + text
-                    for text in (t.encode("utf-8", "surrogatepass") for t in texts)
-                )
+                data = b"".join(map(_packed, texts))
                 self.misses += 1
             else:
                 self.hits += 1
@@ -215,15 +215,26 @@ class FragmentFile:
             self._tmp.unlink(missing_ok=True)
 
 
-def _decoded(data: bytes) -> list[str]:
-    """The texts of an entry's fragments (`LENGTH`-prefixed UTF-8)."""
-    texts, offset = [], 0
+def _packed(text: str | bytes) -> bytes:
+    """A fragment as an entry holds it (see `MAGIC`)."""
+    if isinstance(text, bytes):
+        return LENGTH.pack(len(text) | RAW) + text
+    data = text.encode("utf-8", "surrogatepass")
+    return LENGTH.pack(len(data)) + data
+
+
+def _decoded(data: bytes) -> list[str | bytes]:
+    """The texts of an entry's fragments (`_packed`)."""
+    texts: list[str | bytes] = []
+    offset = 0
     while offset < len(data):
         (length,) = LENGTH.unpack_from(data, offset)
         offset += LENGTH.size
+        raw, length = length & RAW, length & ~RAW
         if offset + length > len(data):
             raise ValueError("fragment cut short")
-        texts.append(data[offset : offset + length].decode("utf-8", "surrogatepass"))
+        text = data[offset : offset + length]
+        texts.append(text if raw else text.decode("utf-8", "surrogatepass"))
         offset += length
     return texts
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import jobspiders.store
 from jobspiders.config import JobsConfig
 from jobspiders.normalize.profiles import load_profiles
 from jobspiders.publish import (
@@ -115,8 +116,14 @@ def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
     store.close()
 
     caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
-    publish(config)
+    parsed: list[str] = []
+    parse = jobspiders.store._parsed
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jobspiders.store, "_parsed", lambda *args: parsed.append(args[-1]) or parse(*args))
+        publish(config)
     assert sum(rendered for rendered, _ in counts(caplog).values()) == 0
+    # a cached row or entry is not even parsed; but the odd record's jobs.json line (every list it is in)
+    assert len(parsed) == sum(1 for name in odd["profiles"] if name in load_profiles())
     published = outputs(config)
     assert published == without_cache(config, tmp_path)
     assert published["backend/jobs.csv"].count(b",2026-11-20T13:00:00Z,") == len(JOBS) + 1
@@ -285,6 +292,11 @@ def test_texts_come_back_exactly_as_rendered(tmp_path):
         '<td class="x">"quoted" &amp; ünïcode 🚀</td>',
         "lone \ud800 surrogate",
         "x" * 70_000,
+        # bytes stay bytes (jobs.json lines), whatever they hold
+        b"",
+        '{"title":"Backend \u00fcber \U0001f680"}'.encode(),
+        b"\xff\xfe not UTF-8",
+        "text again",
     ]
     spec = CacheSpec(tmp_path, b"k" * 32)
     for _ in range(2):  # rendered, then read back
@@ -293,6 +305,7 @@ def test_texts_come_back_exactly_as_rendered(tmp_path):
         got = [list(t) for _, t in cache.rendered([(b"r", None)], lambda _: texts)]
         cache.close()
         assert got == [texts]
+        assert [type(t) for t in got[0]] == [type(t) for t in texts]
     assert cache.hits == 1
 
 
