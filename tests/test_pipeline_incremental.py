@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 from dataclasses import asdict, replace
 
 import pytest
@@ -21,7 +20,7 @@ from jobspiders.pipelines.incremental import IncrementalPipeline, raw_hash
 from jobspiders.pipelines.normalize import NormalizePipeline
 from jobspiders.pipelines.profiles import ProfilePipeline
 from jobspiders.pipelines.skills import SkillsPipeline
-from jobspiders.pipelines.store import MAX_QUEUED_BATCHES, StorePipeline
+from jobspiders.pipelines.store import StorePipeline
 from jobspiders.registry import Board
 from jobspiders.spiders.base import BoardRun
 from jobspiders.spiders.greenhouse import GreenhouseSpider
@@ -257,56 +256,17 @@ def test_store_writes_are_batched_and_committed_when_a_board_finishes(db):
     crawl = Crawl(db, NOW1, JOBS_STORE_BATCH=3)
     store_pipe = crawl.pipes[-1]
     crawl.feed(posting("1"), posting("2"))
-    store_pipe.wait_for_writes()
-    assert rows(db) == {}  # buffered, not handed to the writer yet
+    assert rows(db) == {}  # buffered, not committed yet
     crawl.feed(posting("3"))
-    store_pipe.wait_for_writes()
     assert len(rows(db)) == 3  # the batch is full: one transaction
     crawl.feed(posting("4"))
     board = Board(name="Acme", ats="greenhouse", token="acme")
     store_pipe.board_finished(BoardRun(board, job_ids={"1", "2", "3", "4", "5"}, outcome="ok"))
-    store_pipe.wait_for_writes()
     assert len(rows(db)) == 4
     crawl.feed(posting("5"))
     stats = crawl.close()
     assert len(rows(db)) == 5
     assert stats["jobspiders/store/new"] == 5
-
-
-def test_the_store_is_written_from_a_thread_of_its_own_in_order(db, monkeypatch):
-    calls: list[tuple[str, int, list[str]]] = []
-    upsert, touch = SqliteStore.upsert_many, SqliteStore.touch
-
-    def upsert_many(self, jobs, seen_at):
-        jobs = list(jobs)
-        calls.append(("upsert", threading.get_ident(), [job["job_id"] for job in jobs]))
-        return upsert(self, jobs, seen_at)
-
-    def touched(self, ids, seen_at):
-        ids = list(ids)
-        calls.append(("touch", threading.get_ident(), ids))
-        return touch(self, ids, seen_at)
-
-    monkeypatch.setattr(SqliteStore, "upsert_many", upsert_many)
-    monkeypatch.setattr(SqliteStore, "touch", touched)
-    first = Crawl(db, NOW1, JOBS_STORE_BATCH=2)
-    first.feed(*(posting(str(n)) for n in range(5)))
-    first.close()
-    second = Crawl(db, NOW2, JOBS_STORE_BATCH=2)
-    second.feed(posting("0"), posting("1"), posting("2", location="Munich, Germany"))
-    stats = second.close()
-    assert [(what, ids) for what, _, ids in calls] == [
-        ("upsert", ["0", "1"]),
-        ("upsert", ["2", "3"]),
-        ("upsert", ["4"]),
-        ("touch", ["greenhouse:acme:0", "greenhouse:acme:1"]),
-        ("upsert", ["2"]),
-    ]
-    assert threading.get_ident() not in {thread for _, thread, _ in calls}
-    assert (stats["jobspiders/store/seen_again"], stats["jobspiders/store/unchanged"]) == (3, 2)
-    assert {job_id: row[1] for job_id, row in rows(db).items()} == {
-        f"greenhouse:acme:{n}": NOW2 if n < 3 else NOW1 for n in range(5)
-    }
 
 
 def test_a_batch_the_store_refuses_is_logged_counted_and_the_crawl_goes_on(db, monkeypatch, caplog):
@@ -331,33 +291,27 @@ def test_a_batch_the_store_refuses_is_logged_counted_and_the_crawl_goes_on(db, m
     [message] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert "a batch of 2 jobs (greenhouse:acme) was not written" in message
     assert "OperationalError: disk I/O error" in message
+    assert len(crawl.out) == 4  # the items went on to the feed and the later pipelines
 
 
-def test_a_slow_store_holds_the_crawl_back_instead_of_queueing_without_end(db, monkeypatch):
-    release = threading.Event()
-    upsert = SqliteStore.upsert_many
+def test_touches_the_store_refuses_are_logged_and_counted(db, monkeypatch, caplog):
+    first = Crawl(db, NOW1)
+    first.feed(posting("1"), posting("2"))
+    first.close()
 
-    def upsert_many(self, jobs, seen_at):
-        release.wait(10)
-        return upsert(self, jobs, seen_at)
+    def touch(self, ids, seen_at):
+        raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(SqliteStore, "upsert_many", upsert_many)
-    crawl = Crawl(db, NOW1, JOBS_STORE_BATCH=1)
-    fed: list[int] = []
-
-    def feed() -> None:
-        for n in range(MAX_QUEUED_BATCHES + 3):
-            crawl.feed(posting(str(n)))
-            fed.append(n)
-
-    feeder = threading.Thread(target=feed)
-    feeder.start()
-    feeder.join(1.0)
-    # MAX_QUEUED_BATCHES handed over (the first being written): the next one waits for the oldest
-    assert feeder.is_alive()
-    assert len(fed) == MAX_QUEUED_BATCHES
-    release.set()
-    feeder.join(10)
-    stats = crawl.close()
-    assert len(rows(db)) == MAX_QUEUED_BATCHES + 3
-    assert stats["jobspiders/store/new"] == MAX_QUEUED_BATCHES + 3
+    monkeypatch.setattr(SqliteStore, "touch", touch)
+    second = Crawl(db, NOW2)
+    second.feed(posting("1"), posting("2"))
+    stats = second.close()
+    assert [item.unchanged for item in second.out] == [True, True]
+    assert stats["jobspiders/store/failed"] == 2
+    assert "jobspiders/store/unchanged" not in stats
+    assert {row[1] for row in rows(db).values()} == {NOW1}  # last_seen not moved
+    [message] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert (
+        "a batch of 2 jobs (greenhouse:acme) was not written (OperationalError: database is locked)"
+        in message
+    )
