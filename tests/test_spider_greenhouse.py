@@ -179,11 +179,11 @@ class _CountingResponse(TextResponse):
         return super().text
 
 
-def _board_response(body: bytes, content_type: bytes | None) -> _CountingResponse:
+def _board_response(body: bytes, content_type: bytes | None, **kwargs: object) -> _CountingResponse:
     request = Request(URL, meta={"board": "greenhouse:northwind"})
     headers = {"Content-Type": content_type} if content_type else {}
     _CountingResponse.text_reads = 0
-    return _CountingResponse(URL, body=body, request=request, headers=headers)
+    return _CountingResponse(URL, body=body, request=request, headers=headers, **kwargs)
 
 
 def _one_job_board(title: str) -> str:
@@ -221,3 +221,23 @@ def test_a_declared_charset_wins_over_valid_utf8(spider):
     assert "Café" in response.body.decode("utf-8")  # valid UTF-8 indeed, read as such it would say "Café"
     items, _ = collect(spider.parse_page(response))
     assert [item.raw.title for item in items] == [title]
+
+
+@pytest.mark.parametrize(
+    ("title", "body_encoding", "content_type", "given", "text_reads"),
+    [
+        # cp1252 bytes that are valid UTF-8 too ("Café"), read as the encoding given says
+        ("CafÃ©", "cp1252", b"application/json; charset=utf-8", "cp1252", 1),
+        ("CafÃ©", "cp1252", None, "cp1252", 1),
+        # UTF-8 given, whatever the header says: read as bytes, no decoded copy
+        (TITLE, "utf-8", b"application/json; charset=latin-1", "utf8", 0),
+    ],
+)
+def test_an_encoding_given_to_the_response_wins_over_its_headers(
+    spider, title, body_encoding, content_type, given, text_reads
+):
+    """As in Scrapy, where ``TextResponse(encoding=...)`` comes before the Content-Type header."""
+    response = _board_response(_one_job_board(title).encode(body_encoding), content_type, encoding=given)
+    items, _ = collect(spider.parse_page(response))
+    assert [item.raw.title for item in items] == [title]
+    assert _CountingResponse.text_reads == text_reads

@@ -43,7 +43,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
-from w3lib.encoding import http_content_type_encoding
+from w3lib.encoding import http_content_type_encoding, resolve_encoding
 
 from jobspiders.config import JobsConfig
 from jobspiders.items import JobItem, RawPosting
@@ -452,8 +452,13 @@ class AtsSpider(scrapy.Spider):
 
 
 def _utf8(response: Response) -> bool:
-    """Whether the body is UTF-8 by its headers: charset utf-8 or none at all (JSON is UTF-8, RFC 8259).
-    A body that is not, after all, is decoded as Scrapy decodes it (`loads_utf8_payload`)."""
+    """Whether the body is UTF-8 as Scrapy would decode it: by the encoding given to the response (what a
+    middleware or a test may set; Scrapy puts it first), else by its headers: charset utf-8 or none at
+    all (JSON is UTF-8, RFC 8259). A body that is not, after all, is decoded as Scrapy decodes it
+    (`loads_utf8_payload`)."""
+    given = getattr(response, "_encoding", None)  # TextResponse(encoding=...): no public accessor
+    if given:
+        return resolve_encoding(given) == "utf-8"
     declared = http_content_type_encoding((response.headers.get(b"Content-Type") or b"").decode("latin-1"))
     return declared in (None, "utf-8")
 
