@@ -5,6 +5,7 @@ One command, from the checkout (defaults: 100 boards x 50 postings, no latency, 
     .venv/bin/python benchmarks/crawl.py
     .venv/bin/python benchmarks/crawl.py --boards 100,1000,5000      # scaling table
     .venv/bin/python benchmarks/crawl.py --boards 100 --latency 0.2   # + ideal vs measured under politeness
+    .venv/bin/python benchmarks/crawl.py --boards 1000 --repeat 3     # ratios judged on the median of 3
 
 Each run is a real ``scrapy crawlall`` process (the 7 ATS spiders of the workload, ``-a companies=`` the
 generated registry) against a fast pre-rendered stand-in on 127.0.0.1 (`_server.FastServer`, in this
@@ -34,6 +35,7 @@ import os
 import re
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -248,37 +250,50 @@ class Bench:
         if args.capacity_seconds > 0:
             self.capacities(load, first)
         extra = throughput_settings(args.concurrency)
-        runs: dict[str, Run] = {}
+        repeats: dict[str, list[Run]] = {mode: [] for mode in args.modes}
         with FastServer(load.lookup, latency=args.latency) as server:
-            for mode in args.modes:
-                if mode == "recrawl" and "full" not in runs:
-                    print("  (recrawl without a full run first: the store is empty, it is a first crawl)")
-                if mode == "recrawl" and "full" in runs:
-                    carry_outputs(folder / "full", folder / mode)
-                runs[mode] = self.crawl(mode, load, server, registry, folder / mode, extra)
-                r = runs[mode]
-                print(
-                    f"  {mode:<9} {r.postings:>7} postings  {r.child.wall:7.1f}s wall"
-                    f"  ({r.crawl_s:.1f}s crawl)"
-                    f"  {r.items_per_s:7.0f} items/s  peak RSS {r.child.peak_rss_mb:6.0f} MB"
-                    f"  CPU {r.child.cpu:.1f}s ({r.items_per_cpu_s:.0f} items/CPU-s)"
-                    f"  [{r.requests} requests, stand-in CPU {r.server_cpu:.1f}s,"
-                    f" load {r.load[0]:.1f}->{r.load[1]:.1f},"
-                    f" exit {r.child.returncode}]",
-                    flush=True,
-                )
-                print(
-                    f"            {r.child.rss_profile()}; with the processes it started (PSS):"
-                    f" {r.child.peak_tree_mb:.0f} MB at {r.child.peak_tree_at / r.child.wall:.0%}",
-                    flush=True,
-                )
+            for rep in range(args.repeat):
+                runs: dict[str, Run] = {}
+                for mode in args.modes:
+                    if mode == "full":  # a first crawl: a new store, no lists or publish cache yet
+                        for suffix in ("", "-wal", "-shm"):
+                            (folder / f"store.db{suffix}").unlink(missing_ok=True)
+                        shutil.rmtree(folder / mode, ignore_errors=True)
+                    if mode == "recrawl" and "full" not in runs and rep == 0:
+                        print("  (recrawl without a full run first: the store is empty, it is a first crawl)")
+                    if mode == "recrawl" and "full" in runs:
+                        carry_outputs(folder / "full", folder / mode)
+                    runs[mode] = self.crawl(mode, load, server, registry, folder / mode, extra)
+                    repeats[mode].append(runs[mode])
+                    self.report_run(
+                        mode, runs[mode], f" (run {rep + 1} of {args.repeat})" if args.repeat > 1 else ""
+                    )
             for mode in args.profile:
                 self.profile(mode, load, server, registry, folder, extra)
-            publish = self.publish_alone(folder / "full") if "full" in runs else None
-        result["runs"] = runs
+            publish = self.publish_alone(folder / "full") if "full" in repeats else None
+        result["runs"] = {mode: median_run(runs) for mode, runs in repeats.items()}
+        result["repeats"] = repeats
         result["publish"] = publish
-        self.report_size(load, runs, publish)
+        self.report_size(load, repeats, publish)
         return result
+
+    @staticmethod
+    def report_run(mode: str, r: Run, note: str = "") -> None:
+        print(
+            f"  {mode:<9} {r.postings:>7} postings  {r.child.wall:7.1f}s wall"
+            f"  ({r.crawl_s:.1f}s crawl)"
+            f"  {r.items_per_s:7.0f} items/s  peak RSS {r.child.peak_rss_mb:6.0f} MB"
+            f"  CPU {r.child.cpu:.1f}s ({r.items_per_cpu_s:.0f} items/CPU-s)"
+            f"  [{r.requests} requests, stand-in CPU {r.server_cpu:.1f}s,"
+            f" load {r.load[0]:.1f}->{r.load[1]:.1f},"
+            f" exit {r.child.returncode}]{note}",
+            flush=True,
+        )
+        print(
+            f"            {r.child.rss_profile()}; with the processes it started (PSS):"
+            f" {r.child.peak_tree_mb:.0f} MB at {r.child.peak_tree_at / r.child.wall:.0%}",
+            flush=True,
+        )
 
     def capacities(self, load: wl.Workload, first: bool) -> None:
         seconds = self.args.capacity_seconds
@@ -339,20 +354,35 @@ class Bench:
         )
         print(hot_spots(out.with_suffix(".pstats"), self.args.top))
 
-    def report_size(self, load: wl.Workload, runs: dict[str, Run], publish: dict[str, float] | None) -> None:
-        base = runs.get("baseline")
+    def report_size(
+        self, load: wl.Workload, repeats: dict[str, list[Run]], publish: dict[str, float] | None
+    ) -> None:
+        """The targets' figures; with ``--repeat``, each repetition's ratio (a run against the baseline of
+        the same repetition) and their median, which the verdict is on."""
         lines = []
-        if base and base.items_per_s:
-            for mode, target in (("full", "full_ratio"), ("recrawl", "recrawl_ratio")):
-                if mode in runs:
-                    ratio = runs[mode].items_per_s / base.items_per_s
-                    cpu_ratio = (
-                        runs[mode].items_per_cpu_s / base.items_per_cpu_s if base.items_per_cpu_s else 0
-                    )
-                    lines.append(
-                        f"  {mode}/baseline items/s = {ratio:.2f} (per CPU second: {cpu_ratio:.2f})   "
-                        f"(target >= {TARGETS[target]} at 1,000 boards: {verdict(ratio >= TARGETS[target])})"
-                    )
+        bases = repeats.get("baseline", [])
+        for mode, target in (("full", "full_ratio"), ("recrawl", "recrawl_ratio")):
+            pairs = [(b, r) for b, r in zip(bases, repeats.get(mode, []), strict=False) if b.items_per_s]
+            if not pairs:
+                continue
+            ratios = [r.items_per_s / b.items_per_s for b, r in pairs]
+            cpu = [r.items_per_cpu_s / b.items_per_cpu_s if b.items_per_cpu_s else 0 for b, r in pairs]
+            ratio = statistics.median(ratios)
+            each = (
+                f"median of {len(ratios)}: {', '.join(f'{x:.2f}' for x in ratios)}; "
+                if len(ratios) > 1
+                else ""
+            )
+            lines.append(
+                f"  {mode}/baseline items/s = {ratio:.2f} ({each}per CPU second: "
+                f"{statistics.median(cpu):.2f})   "
+                f"(target >= {TARGETS[target]} at 1,000 boards: {verdict(ratio >= TARGETS[target])})"
+            )
+        runs = {
+            f"{mode} run {n + 1}" if len(rs) > 1 else mode: r
+            for mode, rs in repeats.items()
+            for n, r in enumerate(rs)
+        }
         for mode, r in runs.items():
             if r.postings != load.postings:
                 lines.append(f"  !! {mode}: {r.postings} postings crawled, the workload has {load.postings}")
@@ -387,6 +417,12 @@ class Bench:
                     f"{r.crawl_s:.1f}s ({r.crawl_s / ideal:.2f}x)"
                 )
         print("\n".join(lines), flush=True)
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run of median wall time (the lower middle one of an even number)."""
+    ordered = sorted(runs, key=lambda r: r.child.wall)
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def carry_outputs(last: Path, folder: Path) -> None:
@@ -616,12 +652,21 @@ def main(argv: list[str] | None = None) -> int:
         metavar="MODES",
         help="also run these modes (e.g. full or baseline,full) under pyinstrument and print the hot spots",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the modes this many times, one after the other, and judge the ratios on their median "
+        "(default 1; a shared machine's runs of the same code vary by ±5%%)",
+    )
     parser.add_argument("--top", type=int, default=25, help="hot spots to print (default 25)")
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of the crawls (default INFO)")
     parser.add_argument("--keep", type=Path, help="keep stores, logs and outputs in this folder")
     args = parser.parse_args(argv)
     sizes = [int(n) for n in args.boards.split(",") if n.strip()]
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if args.repeat < 1:
+        parser.error("--repeat must be 1 or more")
     args.profile = [m.strip() for m in args.profile.split(",") if m.strip()]
     if unknown := set(args.modes + args.profile) - set(MODES) - {"recrawl"}:
         parser.error(f"unknown mode(s): {', '.join(sorted(unknown))}")
@@ -652,7 +697,8 @@ def main(argv: list[str] | None = None) -> int:
         failed = [
             mode
             for r in results
-            for mode, run in r["runs"].items()
+            for mode, runs in r["repeats"].items()
+            for run in runs
             if run.child.returncode not in (0, 2) or run.postings != r["postings"] or run.misses
         ]
     finally:

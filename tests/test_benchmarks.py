@@ -97,6 +97,31 @@ def test_the_recrawl_publishes_from_the_full_runs_publish_cache(tmp_path):
     assert all(int(rendered) == 0 and int(cached) > 0 for rendered, cached in wrote["recrawl"])
 
 
+def test_repeated_runs_are_each_a_first_crawl_and_a_recrawl_judged_on_their_median(tmp_path):
+    out = run(
+        "crawl.py",
+        *("--boards", "7", "--postings", "5", "--repeat", "2", "--capacity-seconds", "0"),
+        *("--log-level", "DEBUG", "--keep", str(tmp_path)),
+    )
+    for mode in ("baseline", "full", "recrawl"):
+        runs = re.findall(rf"^  {mode}\s+35 postings .* \(run (\d) of 2\)$", out, re.M)
+        assert runs == ["1", "2"], out
+    for mode in ("full", "recrawl"):
+        ratios = re.search(rf"{mode}/baseline items/s = ([\d.]+) \(median of 2: ([\d.]+), ([\d.]+);", out)
+        assert ratios, out
+        median, first, second = map(float, ratios.groups())
+        assert median == pytest.approx((first + second) / 2, abs=0.011)
+    # the second full run started from an empty store and OUTPUT_DIR: every row rendered, none cached
+    log = (tmp_path / "boards-7" / "full" / "full.log").read_text()
+    wrote = re.findall(
+        r"Wrote the list of \S+ \(\d+ jobs\) in \S+ \((\d+) rows rendered, (\d+) cached\)", log
+    )
+    assert wrote
+    assert all(int(rendered) > 0 and int(cached) == 0 for rendered, cached in wrote)
+    assert sum(map(int, re.findall(r"'jobspiders/store/new': (\d+)", log))) > 0
+    assert "jobspiders/store/seen_again" not in log  # a new store: nothing seen before
+
+
 def test_normalize_benchmark_prints_its_figures():
     out = run("normalize.py", "--inputs", "30", "--docs", "100", "--repeat", "1")
     for name in (
