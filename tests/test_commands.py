@@ -123,3 +123,17 @@ def test_unknown_ats_is_a_usage_error(command, settings, tmp_path):
     assert result.returncode != 0
     assert "unknown spider(s): nope; known: ashby, bamboohr" in result.stderr
     assert not (tmp_path / "jobs.json").exists()
+
+
+def test_the_crawl_summary_counts_jobs_the_store_did_not_take():
+    from jobspiders.commands.crawlall import summary_document
+
+    stats = {
+        "greenhouse": {"finish_reason": "finished", "jobspiders/postings/ok": 5, "jobspiders/store/new": 3},
+        "lever": {"finish_reason": "finished", "jobspiders/store/new": 1, "jobspiders/store/failed": 2},
+    }
+    document = summary_document(stats, now=NOW_ISO, elapsed=1.0)
+    assert document["ats"]["lever"]["jobs"]["not_stored"] == 2
+    assert document["ats"]["greenhouse"]["jobs"]["not_stored"] == 0
+    assert document["totals"]["jobs"]["not_stored"] == 2
+    assert document["totals"]["jobs"]["new"] == 4

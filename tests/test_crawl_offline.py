@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -12,6 +14,7 @@ import pytest
 import yaml
 
 from jobspiders.standin import Route, StandinServer, load_routes
+from jobspiders.store import SqliteStore
 from tests.conftest import DEMO, FIXTURES, NOW_ISO, ROOT
 
 GH = "https://boards-api.greenhouse.io/v1/boards/{}/jobs?content=true&pay_transparency=true"
@@ -246,3 +249,24 @@ def test_boards_in_flight_are_capped_and_every_board_still_finishes(server, craw
     bad = scrapy("crawlall", settings={**settings, "JOBS_BOARDS_IN_FLIGHT": "many"})
     assert bad.returncode == 3
     assert "JOBS_BOARDS_IN_FLIGHT must be a whole number" in bad.stderr
+
+
+def test_jobs_the_store_refuses_are_reported_and_the_crawl_finishes(server, crawl_settings, tmp_path):
+    registry = tmp_path / "companies.yml"
+    registry.write_text(REGISTRY)
+    SqliteStore(crawl_settings["JOBS_DB"]).close()  # the schema, then a store that takes no new job
+    with sqlite3.connect(crawl_settings["JOBS_DB"]) as db:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    args = ("crawlall", "--ats", "greenhouse", "-a", f"companies={registry}", "-a", "company=northwind")
+    result = scrapy(*args, settings=crawl_settings)
+    assert result.returncode == 0, result.stderr[-3000:]  # the crawl finished; the lists are published
+    summary = json.loads((Path(crawl_settings["OUTPUT_DIR"]) / "crawl-summary.json").read_text())
+    unstored = summary["totals"]["jobs"]["not_stored"]
+    assert unstored > 0
+    assert summary["totals"]["jobs"]["new"] == 0
+    assert f"{unstored} jobs were not written to the store" in result.stderr
+    assert re.search(
+        r"ERROR: Store .*: a batch of \d+ jobs \(greenhouse:northwind\) was not written", result.stderr
+    )
+    assert "disk full" in result.stderr
+    assert published(crawl_settings)[0]["count"] == 0

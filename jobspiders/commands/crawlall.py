@@ -61,6 +61,7 @@ SUMMARY_JSON = (
     ("jobs", "new", "store/new"),
     ("jobs", "seen_again", "store/seen_again"),
     ("jobs", "closed", "store/closed"),
+    ("jobs", "not_stored", "store/failed"),  # in batches the store refused (logged as errors)
     ("jobs", "stale", "expiry/stale"),
     ("jobs", "fresh", "expiry/fresh"),
 )
@@ -176,6 +177,12 @@ class Command(BaseRunSpiderCommand):
             print(summary_table(stats))
             print(f"crawled {len(crawlers)} spiders in {elapsed:.1f}s")
             document = summary_document(stats, now=to_iso(config.now), elapsed=elapsed)
+            if unstored := document["totals"]["jobs"]["not_stored"]:
+                print(
+                    f"{unstored} jobs were not written to the store (the log's errors name their boards): "
+                    "the lists are published without them",
+                    file=sys.stderr,
+                )
             failed = [name for name, values in stats.items() if values.get("finish_reason") != "finished"]
             if self.crawler_process.bootstrap_failed or failed:
                 print(f"crawl failed: {', '.join(failed) or 'a spider did not start'}", file=sys.stderr)
