@@ -23,7 +23,8 @@ Backends implement `JobStore`:
 
 Incremental re-crawls (`jobspiders.pipelines.incremental`): each job keeps ``raw_hash``, the hash of the
 raw posting it was normalized from, and the ``filtered`` table keeps the hashes of postings no list profile
-wanted. ``raw_hashes(ats)`` loads them, ``stored_job(id)`` reads one record back, ``touch(ids, seen_at)`` only
+wanted. ``raw_hashes(ats)`` loads them, ``stored_job(id)`` reads one record back (``board_jobs(ats, board)``
+all of an open board's: one query a board instead of one a posting), ``touch(ids, seen_at)`` only
 bumps ``last_seen`` (and reopens) unchanged jobs, and ``upsert_many``/``remember_filtered`` write in one
 transaction per call (the store pipeline batches them).
 
@@ -112,6 +113,7 @@ class JobStore(Protocol):
     def touch(self, ids: Iterable[str], seen_at: str) -> None: ...
     def raw_hashes(self, ats: str) -> tuple[dict[str, str], dict[str, str]]: ...
     def stored_job(self, job_id: str) -> dict[str, Any] | None: ...
+    def board_jobs(self, ats: str, board: str) -> dict[str, dict[str, Any]]: ...
     def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None: ...
     def finish_board(
         self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
@@ -255,6 +257,15 @@ class SqliteStore:
             "SELECT data, description, last_seen FROM jobs WHERE id = ?", (job_id,)
         ).fetchone()
         return None if row is None else _record(*row, descriptions=True)
+
+    def board_jobs(self, ats: str, board: str) -> dict[str, dict[str, Any]]:
+        """The board's open jobs' records (as `stored_job` gives them), by id."""
+        rows = self.db.execute(
+            """SELECT id, data, description, last_seen FROM jobs
+               WHERE ats = ? AND board = ? AND closed_at IS NULL""",
+            (ats, board),
+        )
+        return {job_id: _record(*row, descriptions=True) for job_id, *row in rows}
 
     def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None:
         """Postings no list wanted, as (id, ats, raw_hash): unchanged, they are not normalized again."""

@@ -206,9 +206,19 @@ class PostgresStore:
             "SELECT data, dedup_key, posted_at, date_source, first_seen, last_seen FROM jobs WHERE id = %s",
             (job_id,),
         ).fetchone()
-        if row is None:
-            return None
-        data, dedup, *tracked = row
+        return None if row is None else self._stored_record(*row)
+
+    def board_jobs(self, ats: str, board: str) -> dict[str, dict[str, Any]]:
+        """The board's open jobs' records (as `stored_job` gives them), by id: one round trip a board."""
+        rows = self.db.execute(
+            """SELECT id, data, dedup_key, posted_at, date_source, first_seen, last_seen FROM jobs
+               WHERE ats = %s AND board = %s AND closed_at IS NULL""",
+            (ats, board),
+        )
+        return {job_id: self._stored_record(*row) for job_id, *row in rows}
+
+    @staticmethod
+    def _stored_record(data: str, dedup: str, *tracked: Any) -> dict[str, Any]:
         return {**jsonio.loads(data), "dedup_key": dedup, **dict(zip(TRACKED, tracked, strict=True))}
 
     def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None:

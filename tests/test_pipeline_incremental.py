@@ -231,6 +231,60 @@ def test_a_closed_job_seen_again_unchanged_is_reopened(db):
     assert rows(db)["greenhouse:acme:1"][1:3] == (NOW2, None)
 
 
+def test_a_recrawl_reads_each_boards_stored_jobs_once(db, monkeypatch):
+    first = Crawl(db, NOW1)
+    first.feed(*(posting(str(n)) for n in range(4)))
+    first.close()
+    store = SqliteStore(db)
+    store.finish_board("greenhouse", "acme", "ok", None, ["0", "1", "2"], NOW1)  # closes 3
+    store.close()
+    reads: list[tuple[str, str]] = []
+    board_jobs, stored_job = SqliteStore.board_jobs, SqliteStore.stored_job
+    monkeypatch.setattr(
+        SqliteStore,
+        "board_jobs",
+        lambda self, *board: reads.append(("board", board[1])) or board_jobs(self, *board),
+    )
+    monkeypatch.setattr(
+        SqliteStore,
+        "stored_job",
+        lambda self, job_id: reads.append(("job", job_id)) or stored_job(self, job_id),
+    )
+    second = Crawl(db, NOW2)
+    second.feed(*(posting(str(n)) for n in range(4)))
+    second.close()
+    # one read for the board's open jobs; the closed one seen again is read on its own (and reopened)
+    assert reads == [("board", "acme"), ("job", "greenhouse:acme:3")]
+    assert [item.unchanged for item in second.out] == [True] * 4
+    for old, new in zip(first.out, second.out, strict=True):
+        assert {k: getattr(new, k) for k in PUBLISHED} == {k: getattr(old, k) for k in PUBLISHED}
+    assert {row[2] for row in rows(db).values()} == {None}  # all open
+
+
+def test_boards_past_the_boards_in_flight_are_let_go_and_not_read_again(db, monkeypatch):
+    def on(board: str, job_id: str) -> JobItem:
+        return replace(posting(job_id), board=board, id=f"greenhouse:{board}:{job_id}")
+
+    items = [on("acme", "1"), on("beta", "1"), on("acme", "2"), on("beta", "2")]  # interleaved boards
+    first = Crawl(db, NOW1)
+    first.feed(*items)
+    first.close()
+    reads: list[str] = []
+    board_jobs, stored_job = SqliteStore.board_jobs, SqliteStore.stored_job
+    monkeypatch.setattr(
+        SqliteStore, "board_jobs", lambda self, *board: reads.append(board[1]) or board_jobs(self, *board)
+    )
+    monkeypatch.setattr(
+        SqliteStore, "stored_job", lambda self, job_id: reads.append(job_id) or stored_job(self, job_id)
+    )
+    second = Crawl(db, NOW2, JOBS_BOARDS_IN_FLIGHT=1)
+    second.feed(*[on(item.board, item.job_id) for item in items])
+    second.close()
+    # beta's read let acme's go: acme's second job is read on its own, its board not again
+    assert reads == ["acme", "beta", "greenhouse:acme:2"]
+    assert [item.unchanged for item in second.out] == [True] * 4
+
+
 def test_incremental_can_be_turned_off(db):
     for now in (NOW1, NOW2):
         crawl = Crawl(db, now, JOBS_INCREMENTAL=False)

@@ -343,6 +343,26 @@ def test_raw_hash_is_kept_beside_the_document(store):
     assert store.stored_job("greenhouse:acme:nope") is None
 
 
+def test_board_jobs_are_the_open_jobs_of_one_board_as_stored_job_reads_them(store):
+    store.upsert_many(
+        [
+            job("1", raw_hash="h1", description="Go & <b>SQL</b> ✓"),
+            job("2"),
+            job("3"),
+            job("4", board="other"),
+        ],
+        T1,
+    )
+    store.finish_board("greenhouse", "acme", "ok", None, ["1", "2"], T2)  # closes 3
+    found = store.board_jobs("greenhouse", "acme")
+    assert sorted(found) == [job("1")["id"], job("2")["id"]]
+    for job_id, record in found.items():
+        assert record == store.stored_job(job_id)
+    assert found[job("1")["id"]]["description"] == "Go & <b>SQL</b> ✓"
+    assert list(store.board_jobs("greenhouse", "other")) == [job("4", board="other")["id"]]
+    assert store.board_jobs("lever", "acme") == {}
+
+
 def test_touch_bumps_last_seen_reopens_and_never_goes_back(store):
     store.upsert_many([job("1", raw_hash="h1"), job("2", raw_hash="h2")], T1)
     store.finish_board("greenhouse", "acme", "ok", None, ["2"], T2)  # closes 1

@@ -6,7 +6,10 @@ and the identity fields the spider fills, as stable JSON). The hashes of the spi
 when the spider opens: the stored jobs' and those of postings no list profile wanted (the store's
 ``filtered`` table). An item whose hash matches a stored job gets that job's published fields from the
 store and ``unchanged = True``: normalize, profiles and skills skip it and the store only bumps its
-``last_seen`` (and reopens it); the feed, expiry and spidermon still see a complete item. An item whose
+``last_seen`` (and reopens it); the feed, expiry and spidermon still see a complete item. The first such
+item of a board reads the board's open jobs in one query (`JobStore.board_jobs`: one query or round trip
+a board instead of one a posting); they are kept while the board may still send items (the
+``JOBS_BOARDS_IN_FLIGHT`` boards last read) and each is let go once used. An item whose
 hash matches a filtered posting is dropped as ``no_profile`` at once. Dropped ``no_profile`` items are
 remembered in ``filtered`` when the spider closes. ``JOBS_INCREMENTAL = False`` turns it all off.
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import fields
 from typing import Any
 
@@ -78,6 +82,9 @@ class IncrementalPipeline(JobsPipeline):
         self.known: dict[str, str] = {}
         self.filtered: dict[str, str] = {}
         self.newly_filtered: list[tuple[str, str, str]] = []
+        # Stored records of the boards being crawled (`board_jobs`), by board, oldest board first.
+        self.boards: OrderedDict[tuple[str, str], dict[str, dict[str, Any]]] = OrderedDict()
+        self.boards_read: set[tuple[str, str]] = set()
         self.now = to_iso(self.config.now)
         if self.enabled:
             self.crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -105,7 +112,7 @@ class IncrementalPipeline(JobsPipeline):
         return item
 
     def _fill(self, item: JobItem) -> bool:
-        stored = self.store.stored_job(item.id) if self.store is not None else None
+        stored = self._stored(item)
         if stored is None:
             return False
         for name in FILLED:
@@ -115,6 +122,22 @@ class IncrementalPipeline(JobsPipeline):
             item.posted_at = self.now
         item.unchanged = True
         return True
+
+    def _stored(self, item: JobItem) -> dict[str, Any] | None:
+        """The item's stored record: from its board's, read once, else on its own (a closed job seen
+        again, a board whose records were let go)."""
+        assert self.store is not None
+        board = (item.ats, item.board)
+        records = self.boards.get(board)
+        if records is None and board not in self.boards_read:
+            records = self.boards[board] = self.store.board_jobs(*board)
+            self.boards_read.add(board)
+            while len(self.boards) > self.config.boards_in_flight:
+                self.boards.popitem(last=False)
+        stored = records.pop(item.id, None) if records is not None else None
+        if records is not None and not records:
+            self.boards.pop(board, None)
+        return stored if stored is not None else self.store.stored_job(item.id)
 
     def item_dropped(self, item: Any, exception: BaseException, **kwargs: Any) -> None:
         if (
