@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import jobspiders.store
+from jobspiders import publish_cache
 from jobspiders.config import JobsConfig
 from jobspiders.normalize.profiles import load_profiles
 from jobspiders.publish import (
@@ -447,3 +448,23 @@ def test_sweep_keeps_the_parts_it_is_given(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.list.fragments", "notes.txt"]
     assert sweep(tmp_path / "missing", ["a.list"]) == 0
     assert set(PARTS) >= {"list", "feed"}
+
+
+def test_letting_go_of_the_mapped_pages_keeps_every_cached_text(tmp_path, monkeypatch):
+    # The last file's pages are dropped from the process (madvise) every UNMAP_EVERY entries indexed
+    # and read: what is read after that comes back from the kernel's cache, the same bytes.
+    monkeypatch.setattr(publish_cache, "UNMAP_EVERY", 3)
+    unmapped = []
+    real = publish_cache._unmap
+    monkeypatch.setattr(publish_cache, "_unmap", lambda mapped: unmapped.append(1) or real(mapped))
+    spec = CacheSpec(tmp_path, b"m" * 32)
+    items = [(f"record {n}".encode(), n) for n in range(20)]
+    texts = {n: [f"<tr>{n} ünïcode</tr>" * 300, f'{{"n":{n}}}'.encode()] for n in range(20)}
+    for _ in range(2):
+        cache = FragmentFile.open(spec, "p")
+        assert cache is not None
+        got = {n: list(t) for n, t in cache.rendered(items, lambda n: texts[n])}
+        cache.close()
+        assert got == texts
+    assert cache.hits == 20
+    assert len(unmapped) >= 20 // 3 * 2  # while indexing and while reading
