@@ -113,7 +113,7 @@ class JobStore(Protocol):
     def touch(self, ids: Iterable[str], seen_at: str) -> None: ...
     def raw_hashes(self, ats: str) -> tuple[dict[str, str], dict[str, str]]: ...
     def stored_job(self, job_id: str) -> dict[str, Any] | None: ...
-    def board_jobs(self, ats: str, board: str) -> dict[str, dict[str, Any]]: ...
+    def board_jobs(self, ats: str, board: str, limit: int | None = None) -> dict[str, dict[str, Any]]: ...
     def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None: ...
     def finish_board(
         self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
@@ -258,12 +258,12 @@ class SqliteStore:
         ).fetchone()
         return None if row is None else _record(*row, descriptions=True)
 
-    def board_jobs(self, ats: str, board: str) -> dict[str, dict[str, Any]]:
-        """The board's open jobs' records (as `stored_job` gives them), by id."""
+    def board_jobs(self, ats: str, board: str, limit: int | None = None) -> dict[str, dict[str, Any]]:
+        """The board's open jobs' records (as `stored_job` gives them), by id; at most ``limit``."""
         rows = self.db.execute(
             """SELECT id, data, description, last_seen FROM jobs
-               WHERE ats = ? AND board = ? AND closed_at IS NULL""",
-            (ats, board),
+               WHERE ats = ? AND board = ? AND closed_at IS NULL LIMIT ?""",
+            (ats, board, -1 if limit is None else limit),
         )
         return {job_id: _record(*row, descriptions=True) for job_id, *row in rows}
 

@@ -208,12 +208,13 @@ class PostgresStore:
         ).fetchone()
         return None if row is None else self._stored_record(*row)
 
-    def board_jobs(self, ats: str, board: str) -> dict[str, dict[str, Any]]:
-        """The board's open jobs' records (as `stored_job` gives them), by id: one round trip a board."""
+    def board_jobs(self, ats: str, board: str, limit: int | None = None) -> dict[str, dict[str, Any]]:
+        """The board's open jobs' records (as `stored_job` gives them), by id, at most ``limit``: one round
+        trip a board."""
         rows = self.db.execute(
             """SELECT id, data, dedup_key, posted_at, date_source, first_seen, last_seen FROM jobs
-               WHERE ats = %s AND board = %s AND closed_at IS NULL""",
-            (ats, board),
+               WHERE ats = %s AND board = %s AND closed_at IS NULL LIMIT %s""",
+            (ats, board, limit),
         )
         return {job_id: self._stored_record(*row) for job_id, *row in rows}
 

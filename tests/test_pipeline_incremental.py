@@ -243,7 +243,7 @@ def test_a_recrawl_reads_each_boards_stored_jobs_once(db, monkeypatch):
     monkeypatch.setattr(
         SqliteStore,
         "board_jobs",
-        lambda self, *board: reads.append(("board", board[1])) or board_jobs(self, *board),
+        lambda self, *board, **kw: reads.append(("board", board[1])) or board_jobs(self, *board, **kw),
     )
     monkeypatch.setattr(
         SqliteStore,
@@ -272,7 +272,9 @@ def test_boards_past_the_boards_in_flight_are_let_go_and_not_read_again(db, monk
     reads: list[str] = []
     board_jobs, stored_job = SqliteStore.board_jobs, SqliteStore.stored_job
     monkeypatch.setattr(
-        SqliteStore, "board_jobs", lambda self, *board: reads.append(board[1]) or board_jobs(self, *board)
+        SqliteStore,
+        "board_jobs",
+        lambda self, *board, **kw: reads.append(board[1]) or board_jobs(self, *board, **kw),
     )
     monkeypatch.setattr(
         SqliteStore, "stored_job", lambda self, job_id: reads.append(job_id) or stored_job(self, job_id)
@@ -283,6 +285,35 @@ def test_boards_past_the_boards_in_flight_are_let_go_and_not_read_again(db, monk
     # beta's read let acme's go: acme's second job is read on its own, its board not again
     assert reads == ["acme", "beta", "greenhouse:acme:2"]
     assert [item.unchanged for item in second.out] == [True] * 4
+
+
+def test_the_records_held_for_boards_are_capped(db, monkeypatch):
+    def on(board: str, job_id: str) -> JobItem:
+        return replace(posting(job_id), board=board, id=f"greenhouse:{board}:{job_id}")
+
+    big = [on("big", str(n)) for n in range(5)]
+    first = Crawl(db, NOW1)
+    first.feed(*big, on("small", "1"), on("small", "2"))
+    first.close()
+    monkeypatch.setattr(incremental, "HELD_RECORDS", 3)
+    reads: list[str] = []
+    stored_job = SqliteStore.stored_job
+    monkeypatch.setattr(
+        SqliteStore, "stored_job", lambda self, job_id: reads.append(job_id) or stored_job(self, job_id)
+    )
+    second = Crawl(db, NOW2)
+    pipe = second.pipes[0]
+    second.feed(big[0])
+    assert pipe.held == 2  # 3 of the big board's 5 read, one used
+    second.feed(on("small", "1"))  # 2 more: over the cap, the big board is let go
+    assert list(pipe.boards) == [("greenhouse", "small")]
+    assert pipe.held == 1
+    second.feed(*big[1:], on("small", "2"))
+    second.close()
+    assert [item.unchanged for item in second.out] == [True] * 7
+    # the big board's other jobs, read on their own
+    assert sorted(reads) == [job.id for job in big[1:]]
+    assert pipe.held == 0
 
 
 def test_incremental_can_be_turned_off(db):

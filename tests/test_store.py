@@ -361,6 +361,8 @@ def test_board_jobs_are_the_open_jobs_of_one_board_as_stored_job_reads_them(stor
     assert found[job("1")["id"]]["description"] == "Go & <b>SQL</b> ✓"
     assert list(store.board_jobs("greenhouse", "other")) == [job("4", board="other")["id"]]
     assert store.board_jobs("lever", "acme") == {}
+    (one,) = store.board_jobs("greenhouse", "acme", limit=1).values()
+    assert one == found[one["id"]]
 
 
 def test_touch_bumps_last_seen_reopens_and_never_goes_back(store):

@@ -9,7 +9,8 @@ store and ``unchanged = True``: normalize, profiles and skills skip it and the s
 ``last_seen`` (and reopens it); the feed, expiry and spidermon still see a complete item. The first such
 item of a board reads the board's open jobs in one query (`JobStore.board_jobs`: one query or round trip
 a board instead of one a posting); they are kept while the board may still send items (the
-``JOBS_BOARDS_IN_FLIGHT`` boards last read) and each is let go once used. An item whose
+``JOBS_BOARDS_IN_FLIGHT`` boards last read, `HELD_RECORDS` records at most: big boards are read in
+part) and each is let go once used. An item whose
 hash matches a filtered posting is dropped as ``no_profile`` at once. Dropped ``no_profile`` items are
 remembered in ``filtered`` when the spider closes. ``JOBS_INCREMENTAL = False`` turns it all off.
 
@@ -37,6 +38,9 @@ from jobspiders.store import JobStore, open_store
 # every stored hash then differs once and each job is normalized again.
 HASH_VERSION = "2"  # 2: encoded with orjson
 _RAW_FIELDS = tuple(f.name for f in fields(RawPosting))
+# Stored records held for the boards in flight, at most (about 6 KB each, parsed): the boards read
+# first are let go beyond it, and a board with more open jobs is read only this far.
+HELD_RECORDS = 10_000
 # The stored record's fields that normalize and later pipelines fill (the spider fills the identity ones).
 FILLED = (
     "title",
@@ -85,6 +89,7 @@ class IncrementalPipeline(JobsPipeline):
         # Stored records of the boards being crawled (`board_jobs`), by board, oldest board first.
         self.boards: OrderedDict[tuple[str, str], dict[str, dict[str, Any]]] = OrderedDict()
         self.boards_read: set[tuple[str, str]] = set()
+        self.held = 0  # records in self.boards
         self.now = to_iso(self.config.now)
         if self.enabled:
             self.crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -130,13 +135,16 @@ class IncrementalPipeline(JobsPipeline):
         board = (item.ats, item.board)
         records = self.boards.get(board)
         if records is None and board not in self.boards_read:
-            records = self.boards[board] = self.store.board_jobs(*board)
+            records = self.boards[board] = self.store.board_jobs(*board, limit=HELD_RECORDS)
             self.boards_read.add(board)
-            while len(self.boards) > self.config.boards_in_flight:
-                self.boards.popitem(last=False)
+            self.held += len(records)
+            while len(self.boards) > self.config.boards_in_flight or self.held > HELD_RECORDS:
+                self.held -= len(self.boards.popitem(last=False)[1])
         stored = records.pop(item.id, None) if records is not None else None
-        if records is not None and not records:
-            self.boards.pop(board, None)
+        if stored is not None:
+            self.held -= 1
+            if not records:
+                self.boards.pop(board, None)
         return stored if stored is not None else self.store.stored_job(item.id)
 
     def item_dropped(self, item: Any, exception: BaseException, **kwargs: Any) -> None:
