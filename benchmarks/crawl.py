@@ -657,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=1,
         help="run the modes this many times, one after the other, and judge the ratios on their median "
-        "(default 1; a shared machine's runs of the same code vary by ±5%%)",
+        "(default 1; a shared machine's runs of the same code can vary by a quarter)",
     )
     parser.add_argument("--top", type=int, default=25, help="hot spots to print (default 25)")
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of the crawls (default INFO)")

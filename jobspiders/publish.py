@@ -499,6 +499,12 @@ def _stored(
         yield stored.source + jsonio.dumpb([row[key] for key in MERGED]), (stored, row)
 
 
+def _stored_record(pair: tuple[StoredDocument, Mapping[str, Any]]) -> dict[str, Any]:
+    """The published record (with its description) of a `_stored` value, parsed now."""
+    stored, row = pair
+    return _published(stored.parse(), row, descriptions=True)
+
+
 def _in_store(
     rows: Sequence[Mapping[str, Any]], read: Callable[[list[str]], Mapping[str, T]], batch: int
 ) -> Iterator[tuple[Mapping[str, Any], T]]:
@@ -991,17 +997,15 @@ def cached_list_lines(
     render = _row_renderer(env)
 
     def parse_and_render(pair: tuple[StoredDocument, Mapping[str, Any]]) -> tuple[bytes | str, ...]:
-        stored, row = pair
-        record = _published(stored.parse(), row, descriptions=True)
+        record = _stored_record(pair)
         return (*_json_around_seen(record), *render(record))
 
-    for (stored, row), texts in cache.rendered(records, parse_and_render):
+    for pair, texts in cache.rendered(records, parse_and_render):
+        seen = pair[0].last_seen
         before, after = texts[:2]
-        if before:
-            line = before + jsonio.dumpb(stored.last_seen) + after  # type: ignore[operator]
-        else:  # a record `_json_around_seen` could not split: its whole line every time
-            line = jsonio.dumpb(_published(stored.parse(), row, descriptions=True))
-        yield line, _seen_in(texts[2:], stored.last_seen)  # type: ignore[arg-type]
+        # A record `_json_around_seen` could not split (no `before`): its whole line every time.
+        line = before + jsonio.dumpb(seen) + after if before else jsonio.dumpb(_stored_record(pair))  # type: ignore[operator]
+        yield line, _seen_in(texts[2:], seen)  # type: ignore[arg-type]
 
 
 def _row_renderer(env: jinja2.Environment) -> Callable[[Mapping[str, Any]], tuple[str, str, str]]:
@@ -1165,11 +1169,7 @@ def render_feed(
     else:
         # Found by what the record is made of (the entry does not show `SEEN`): a job whose entry is in
         # the cache is not parsed at all.
-        def parse_and_render(pair: tuple[StoredDocument, Mapping[str, Any]]) -> tuple[str]:
-            stored, row = pair
-            return render(_published(stored.parse(), row, descriptions=True))
-
-        rendered = cache.rendered(_stored(store, fresh), parse_and_render)
+        rendered = cache.rendered(_stored(store, fresh), lambda pair: render(_stored_record(pair)))
         entries = (Markup(texts[0]) for _, texts in rendered)  # noqa: S704 - rendered by feed-entry.atom.j2
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})

@@ -89,6 +89,8 @@ CREATE TABLE IF NOT EXISTS board_runs (
     PRIMARY KEY (ats, board, crawled_at)
 );
 """
+# What `SqliteStore.stored_job` and `board_jobs` read of a job: `_record`'s arguments, in order.
+_RECORD_COLUMNS = "data, description, last_seen"
 # Columns kept beside the JSON document; the document carries every published field.
 TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
 # SQLite keeps the description (most of a job's bytes) in a column of its own, and ``null`` in its place
@@ -253,16 +255,14 @@ class SqliteStore:
 
     def stored_job(self, job_id: str) -> dict[str, Any] | None:
         """One stored job record (jobs.json fields, with ``dedup_key``), or None."""
-        row = self.db.execute(
-            "SELECT data, description, last_seen FROM jobs WHERE id = ?", (job_id,)
-        ).fetchone()
+        row = self.db.execute(f"SELECT {_RECORD_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()  # noqa: S608
         return None if row is None else _record(*row, descriptions=True)
 
     def board_jobs(self, ats: str, board: str, limit: int | None = None) -> dict[str, dict[str, Any]]:
         """The board's open jobs' records (as `stored_job` gives them), by id; at most ``limit``."""
         rows = self.db.execute(
-            """SELECT id, data, description, last_seen FROM jobs
-               WHERE ats = ? AND board = ? AND closed_at IS NULL LIMIT ?""",
+            f"""SELECT id, {_RECORD_COLUMNS} FROM jobs
+                WHERE ats = ? AND board = ? AND closed_at IS NULL LIMIT ?""",  # noqa: S608 - a constant
             (ats, board, -1 if limit is None else limit),
         )
         return {job_id: _record(*row, descriptions=True) for job_id, *row in rows}

@@ -33,6 +33,8 @@ SCHEMA_VERSION = 3
 # Any 64-bit number unique to this project: serializes migrations of concurrent starters.
 MIGRATION_LOCK = 0x6A6F6273_70696465
 TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
+# What `PostgresStore.stored_job` and `board_jobs` read of a job (`_stored_record` takes them in order).
+_STORED_COLUMNS = ", ".join(("data", "dedup_key", *TRACKED))
 
 # version -> statements; append new versions, never edit an applied one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -202,24 +204,22 @@ class PostgresStore:
 
     def stored_job(self, job_id: str) -> dict[str, Any] | None:
         """One stored job record (jobs.json fields, with ``dedup_key``), or None."""
-        row = self.db.execute(
-            "SELECT data, dedup_key, posted_at, date_source, first_seen, last_seen FROM jobs WHERE id = %s",
-            (job_id,),
-        ).fetchone()
+        row = self.db.execute(f"SELECT {_STORED_COLUMNS} FROM jobs WHERE id = %s", (job_id,)).fetchone()  # noqa: S608
         return None if row is None else self._stored_record(*row)
 
     def board_jobs(self, ats: str, board: str, limit: int | None = None) -> dict[str, dict[str, Any]]:
         """The board's open jobs' records (as `stored_job` gives them), by id, at most ``limit``: one round
         trip a board."""
         rows = self.db.execute(
-            """SELECT id, data, dedup_key, posted_at, date_source, first_seen, last_seen FROM jobs
-               WHERE ats = %s AND board = %s AND closed_at IS NULL LIMIT %s""",
+            f"""SELECT id, {_STORED_COLUMNS} FROM jobs
+                WHERE ats = %s AND board = %s AND closed_at IS NULL LIMIT %s""",  # noqa: S608 - a constant
             (ats, board, limit),
         )
         return {job_id: self._stored_record(*row) for job_id, *row in rows}
 
     @staticmethod
     def _stored_record(data: str, dedup: str, *tracked: Any) -> dict[str, Any]:
+        """A record from the `_STORED_COLUMNS` of its row."""
         return {**jsonio.loads(data), "dedup_key": dedup, **dict(zip(TRACKED, tracked, strict=True))}
 
     def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None:
