@@ -27,6 +27,7 @@ links.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -737,9 +738,11 @@ def render_parts(
         _FORKED = (config, contexts, env, cache)
         try:
             # fork: the workers inherit the lists instead of receiving copies of them.
+            gc.freeze()  # what the workers inherit is never walked by their collections (nor copied)
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 done = list(pool.map(_render_forked, tasks))
         finally:
+            gc.unfreeze()
             _FORKED = None
     return {name: rows for (name, part), rows in zip(tasks, done, strict=True) if part == "readme"}
 
@@ -807,7 +810,7 @@ def _render_part(
         }
         with (
             atomic_writer(folder / "jobs.json", binary=True) as json_file,
-            atomic_writer(folder / "jobs.csv") as csv_file,
+            atomic_writer(folder / "jobs.csv", binary=True) as csv_file,
             atomic_writer(folder / "index.html") as page_file,
         ):
             tables = TablesWriter(header, json_file, csv_file)
@@ -861,16 +864,16 @@ class TablesWriter:
     """jobs.json (``header`` and then ``"jobs"``, one job per line) and jobs.csv, a record at a time
     (`list_lines`), so each is read from the store once and let go at once. `close` ends jobs.json."""
 
-    def __init__(self, header: Mapping[str, Any], json_file: BinaryIO, csv_file: TextIO) -> None:
+    def __init__(self, header: Mapping[str, Any], json_file: BinaryIO, csv_file: BinaryIO) -> None:
         head = json.dumps(header, ensure_ascii=False, indent=2)
         json_file.write((head[: head.rindex("}")].rstrip() + "," + JOBS_OPENING).encode("utf-8"))
-        csv_file.write(csv_line(CSV_COLUMNS))
+        csv_file.write(csv_line(CSV_COLUMNS).encode("utf-8"))
         self.json_file, self.csv_file = json_file, csv_file
         self.separator = b"\n    "
         self.count = 0
 
-    def write_lines(self, json_line: bytes, csv_text: str) -> None:
-        """Write a record's jobs.json line (`jsonio.dumpb`) and jobs.csv line (`csv_line`)."""
+    def write_lines(self, json_line: bytes, csv_text: bytes) -> None:
+        """Write a record's jobs.json line (`jsonio.dumpb`) and jobs.csv line (`csv_line`, UTF-8)."""
         self.json_file.write(self.separator + json_line)
         self.separator = b",\n    "
         self.csv_file.write(csv_text)
@@ -968,15 +971,14 @@ class PageRow:
         )
 
 
-# A record's jobs.json line, and its jobs.csv line and web page row.
-ListLines = tuple[bytes, tuple[str, str]]
+# A record's jobs.json line, and its jobs.csv line (UTF-8) and web page row.
+ListLines = tuple[bytes, tuple[bytes, str]]
 # What changes in a record from one crawl to the next when the posting did not: `last_seen`. The cache's
 # fragments leave it out, so that yesterday's rows serve today's list (its jobs.csv cell is put in here).
 SEEN = "last_seen"
 _SEEN_CELL = CSV_COLUMNS.index(SEEN)
 assert 0 < _SEEN_CELL < len(CSV_COLUMNS) - 1
 _SEEN_KEY = b'"' + SEEN.encode() + b'":'
-_UNSEEN = _SEEN_KEY + b"null"
 
 
 def list_lines(env: jinja2.Environment, records: Iterable[Mapping[str, Any]]) -> Iterator[ListLines]:
@@ -998,7 +1000,7 @@ def cached_list_lines(
 
     def parse_and_render(pair: tuple[StoredDocument, Mapping[str, Any]]) -> tuple[bytes | str, ...]:
         record = _stored_record(pair)
-        return (*_json_around_seen(record), *render(record))
+        return (*_json_around_seen(jsonio.dumpb(record), record.get(SEEN)), *render(record))
 
     for pair, texts in cache.rendered(records, parse_and_render):
         seen = pair[0].last_seen
@@ -1008,34 +1010,36 @@ def cached_list_lines(
         yield line, _seen_in(texts[2:], seen)  # type: ignore[arg-type]
 
 
-def _row_renderer(env: jinja2.Environment) -> Callable[[Mapping[str, Any]], tuple[str, str, str]]:
+def _row_renderer(env: jinja2.Environment) -> Callable[[Mapping[str, Any]], tuple[bytes, bytes, str]]:
     """A record's jobs.csv line before and after its `SEEN` cell, and its page row (which does not show
     it)."""
     macro = env.get_template("index-row.html.j2").module.page_row  # type: ignore[attr-defined]
 
-    def render(record: Mapping[str, Any]) -> tuple[str, str, str]:
-        cells = [*map(_csv_quoted, csv_row(record))]
+    def render(record: Mapping[str, Any]) -> tuple[bytes, bytes, str]:
+        cells = [*map(_csv_text, _csv_values(record))]
         before = ",".join(cells[:_SEEN_CELL]) + ","  # `SEEN` is neither the first column nor the last
         after = "," + ",".join(cells[_SEEN_CELL + 1 :]) + "\r\n"
-        return before, after, macro(PageRow.of(record))
+        # Encoded once: the cache keeps the bytes that jobs.csv gets.
+        return before.encode("utf-8"), after.encode("utf-8"), macro(PageRow.of(record))
 
     return render
 
 
-def _seen_in(texts: Sequence[str], seen: Any) -> tuple[str, str]:
+def _seen_in(texts: Sequence[Any], seen: Any) -> tuple[bytes, str]:
     """A record's jobs.csv line (its `SEEN` cell put between the two parts) and page row."""
     before, after, row = texts
-    return before + _csv_quoted(_csv_cell(seen)) + after, row
+    return before + _csv_text(seen).encode("utf-8") + after, row
 
 
-def _json_around_seen(record: Mapping[str, Any]) -> tuple[bytes, bytes]:
-    """``record``'s jobs.json line before and after its `SEEN` value; two empty strings when the line
-    cannot be cut there (`SEEN` also a key of a nested object): it is then printed whole every time."""
-    line = jsonio.dumpb({**record, SEEN: None})
-    if line.count(_UNSEEN) != 1:
+def _json_around_seen(line: bytes, seen: Any) -> tuple[bytes, bytes]:
+    """A record's jobs.json ``line`` before and after the value of its `SEEN` (``seen``); two empty
+    strings when the line cannot be cut there (a nested object with the same `SEEN`): it is then printed
+    whole every time. A quote outside JSON's strings is the JSON's own: the one match is the record's."""
+    pair = _SEEN_KEY + jsonio.dumpb(seen)
+    at = line.find(pair)
+    if at < 0 or line.find(pair, at + 1) >= 0:
         return b"", b""
-    before, after = line.split(_UNSEEN)
-    return before + _SEEN_KEY, after
+    return line[: at + len(_SEEN_KEY)], line[at + len(pair) :]
 
 
 def render_page(env: jinja2.Environment, context: Mapping[str, Any], rows: Iterable[Markup]) -> Iterator[str]:
@@ -1206,27 +1210,34 @@ def _summary(job: Mapping[str, Any]) -> str:
     return " · ".join(" ".join(str(p).split()) for p in parts if p)
 
 
-def csv_row(job: Mapping[str, Any]) -> list[Any]:
-    """One jobs.csv row: jobs.json's columns, flattened (salary fields and locations get their own);
-    formula-like text cells quoted (see `csv_line`)."""
-    salary = job.get("salary") or {}
+_CSV_AT = {column: at for at, column in enumerate(CSV_COLUMNS)}
+_CSV_LOCATION_AT = tuple(
+    (_CSV_AT[f"location_{plural}"], key)
+    for plural, key in (("cities", "city"), ("regions", "region"), ("countries", "country"))
+)
+_CSV_SALARY_AT = tuple((_CSV_AT["salary_" + key], key) for key in SALARY_KEYS)
+_CSV_LISTS_AT = tuple((_CSV_AT[key], key) for key in ("skills", "profiles"))
+
+
+def _csv_values(job: Mapping[str, Any]) -> list[Any]:
+    """One jobs.csv row's values (`_csv_text` prints them): jobs.json's columns, flattened (salary fields
+    and locations get their own). Every column is read from the record in one C-level pass, then the
+    flattened ones are put in."""
+    values = list(map(job.get, CSV_COLUMNS))
     locations = [loc for loc in job.get("locations") or () if isinstance(loc, Mapping)]
-    flat = {
-        "location_cities": _joined(loc.get("city") for loc in locations),
-        "location_regions": _joined(loc.get("region") for loc in locations),
-        "location_countries": _joined(loc.get("country") for loc in locations),
-        "skills": _joined(job.get("skills") or ()),
-        "profiles": _joined(job.get("profiles") or ()),
-    }
-    for key in SALARY_KEYS:
-        flat["salary_" + key] = salary.get(key)
-    get = job.get
-    return [_csv_cell(flat[column] if column in flat else get(column)) for column in CSV_COLUMNS]
+    for at, key in _CSV_LOCATION_AT:
+        values[at] = _joined([loc.get(key) for loc in locations])
+    salary = job.get("salary") or {}
+    for at, key in _CSV_SALARY_AT:
+        values[at] = salary.get(key)
+    for at, key in _CSV_LISTS_AT:
+        values[at] = _joined(job.get(key) or ())
+    return values
 
 
 def _joined(values: Iterable[Any]) -> str:
     """Aligned list cells: the i-th city, region and country belong to the same location."""
-    return CSV_LIST_SEPARATOR.join("" if v is None else str(v) for v in values)
+    return CSV_LIST_SEPARATOR.join(["" if v is None else str(v) for v in values])
 
 
 _FORMULA_STARTS = frozenset("=+-@\t\r")
@@ -1245,6 +1256,22 @@ def csv_line(cells: Iterable[Any]) -> str:
     """A CSV record of two or more cells as `csv.writer` writes it (comma, minimal quoting, CRLF), three
     times as fast: the module looks at every character of a 3 KB description, this searches for four."""
     return ",".join(map(_csv_quoted, cells)) + "\r\n"
+
+
+def _csv_text(value: Any) -> str:
+    """A cell as jobs.csv prints it (formula-like text quoted, see `_csv_cell`): in one call for the
+    common cases what ``_csv_quoted(_csv_cell(value))`` gives."""
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        if value[:1] in _FORMULA_STARTS:
+            value = "'" + value
+        if '"' in value:
+            return '"' + value.replace('"', '""') + '"'
+        if "," in value or "\n" in value or "\r" in value:
+            return '"' + value + '"'
+        return value
+    return _csv_quoted(_csv_cell(value))
 
 
 def _csv_quoted(value: Any) -> str:

@@ -301,14 +301,14 @@ class SqliteStore:
         self, since: str, *, descriptions: bool = True, fields: Sequence[str] | None = None
     ) -> Iterator[dict[str, Any]]:
         if fields:
-            # One json_extract with every path parses each record once and gives a JSON array of the
-            # values (two paths at least, hence the id at the end): faster than whole records.
-            names = list(fields)
-            paths = [f'$."{name}"' for name in names] + ["$.id"]
-            columns, params = f"json_extract(data, {', '.join('?' * len(paths))}), NULL", paths
+            # The documents without their descriptions (a sixth of the bytes), parsed by orjson: a little
+            # faster than SQLite's json_extract of the fields.
+            names = tuple(fields)
+            columns, params = "CAST(data AS BLOB), NULL", []
 
-            def record(text: str, _: None, last_seen: str) -> dict[str, Any]:
-                doc = dict(zip(names, jsonio.loads(text), strict=False))
+            def record(data: bytes, _: None, last_seen: str) -> dict[str, Any]:
+                get = jsonio.loads(data).get
+                doc = {name: get(name) for name in names}
                 doc["last_seen"] = last_seen
                 return doc
 

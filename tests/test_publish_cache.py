@@ -109,11 +109,16 @@ def test_cold_and_warm_publishes_write_the_files_a_publish_without_cache_writes(
 def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
     # A re-crawl that finds every posting unchanged moves only their last_seen (jobs.json, jobs.csv):
     # the rows and entries are still the cached ones, the files what a publish without cache writes.
-    odd = record("odd", posted_at="2026-11-13T08:00:00Z", notes={"last_seen": None})  # a nested look-alike
-    config = fill(tmp_path, [*JOBS, odd])
+    # A nested look-alike of last_seen with its value: the line is not cut, the record is parsed. One
+    # with another value is cut where the record's own value is.
+    odd = record("odd", posted_at="2026-11-13T08:00:00Z", notes={"last_seen": NOW})
+    alike = record(
+        "alike", posted_at="2026-11-12T08:00:00Z", notes={"last_seen": None, "x": [{"last_seen": 1}]}
+    )
+    config = fill(tmp_path, [*JOBS, odd, alike])
     publish(config)
     store = SqliteStore(config.db)
-    store.touch([job["id"] for job in [*JOBS, odd]], "2026-11-20T13:00:00Z")
+    store.touch([job["id"] for job in [*JOBS, odd, alike]], "2026-11-20T13:00:00Z")
     store.close()
 
     caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
@@ -127,8 +132,8 @@ def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
     assert len(parsed) == sum(1 for name in odd["profiles"] if name in load_profiles())
     published = outputs(config)
     assert published == without_cache(config, tmp_path)
-    assert published["backend/jobs.csv"].count(b",2026-11-20T13:00:00Z,") == len(JOBS) + 1
-    assert published["backend/jobs.json"].count(b'"last_seen":"2026-11-20T13:00:00Z"') == len(JOBS) + 1
+    assert published["backend/jobs.csv"].count(b",2026-11-20T13:00:00Z,") == len(JOBS) + 2
+    assert published["backend/jobs.json"].count(b'"last_seen":"2026-11-20T13:00:00Z"') == len(JOBS) + 2
 
 
 def test_a_changed_record_is_rendered_again_and_its_old_rows_dropped(tmp_path, caplog):
