@@ -34,10 +34,8 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import redis
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import sleep
-from scrapy_redis import connection
 
 from jobspiders.config import ConfigError
 from jobspiders.registry import Board
@@ -45,6 +43,7 @@ from jobspiders.registry import Board
 if TYPE_CHECKING:
     from typing import Self
 
+    import redis
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
@@ -68,6 +67,10 @@ def connect(settings: BaseSettings) -> redis.Redis:
     url = redis_url(settings)
     if not url:
         raise ConfigError("REDIS_URL is not set: the Redis scale-out mode needs redis://HOST:PORT/DB")
+    # Imported here: every scrapy command imports this module (through the commands), few use Redis.
+    import redis
+    from scrapy_redis import connection
+
     try:
         server = connection.get_redis_from_settings(settings)
         server.ping()
