@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobspiders.publish import make_environment, md, md_link
+from jobspiders.publish import _MARKUP_CONTROL, ODD_SPACES, clip, collapsed, make_environment, md, md_link
 from tests.test_publish import fill, record
 
 HOSTILE = st.one_of(
@@ -83,3 +84,30 @@ def test_publish_survives_any_board_text(tmp_path_factory, rows):
     assert len(table) == len(rows)
     for line in table:
         assert len(CELL.findall(line)) == 6
+
+
+# Words, spaces and newlines (`collapsed`'s fast way), then the same with odd spaces and controls.
+PLAIN = st.lists(st.sampled_from(["ab", "é", " ", "  ", "\n", "\n\n", "\n \n"])).map("".join)
+SPACEY = st.lists(st.sampled_from([*"ab é\n\t\r\x00\x0b\u00a0\u2003\u2028\u202e\ufeff", "\n\n"])).map("".join)
+
+
+def _collapsed_by_words(text: str) -> str:
+    return " ".join(_MARKUP_CONTROL.sub("", text).split())
+
+
+def test_odd_spaces_are_every_whitespace_but_the_space_and_the_newline():
+    spaces = {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()} - {" ", "\n"}
+    assert {c for c in spaces if re.fullmatch(f"[{ODD_SPACES}]", c)} == spaces
+    assert not re.search(f"[{ODD_SPACES}]", " \nabc")
+
+
+@given(st.one_of(PLAIN, SPACEY, st.text()))
+def test_collapsed_is_the_text_without_controls_one_space_between_words(text):
+    assert collapsed(text) == _collapsed_by_words(text)
+
+
+@given(st.one_of(PLAIN, SPACEY, st.text()), st.integers(min_value=1, max_value=40))
+def test_clip_collapses_and_cuts_at_the_limit(text, limit):
+    whole = _collapsed_by_words(text)
+    clipped = clip(text, limit)
+    assert clipped == (whole if len(whole) <= limit else whole[: limit - 1].rstrip() + "…")
