@@ -31,24 +31,7 @@ _MODULES = {
     "parse_workplace": "workplace",
 }
 
-__all__ = [
-    "Profile",
-    "SkillTagger",
-    "WorkplaceType",
-    "clean_text",
-    "html_to_text",
-    "load_profiles",
-    "match_profiles",
-    "normalize_posting",
-    "parse_date",
-    "parse_employment_type",
-    "parse_locations",
-    "parse_salary",
-    "parse_seniority",
-    "parse_workplace",
-    "tag_skills",
-    "to_iso",
-]
+__all__ = sorted(_MODULES)
 
 
 def __getattr__(name: str) -> Any:
