@@ -8,14 +8,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 _SPACE = re.compile(r"\s")
+# What almost every ATS link looks like: http(s), a host of ASCII letters, digits, dots and hyphens, a
+# port perhaps, then no whitespace. Such a URL is one `_is_http` accepts, told without urlsplit (a
+# publish asks about 100,000 URLs, most of them once: 0.3 against 2.5 us).
+_PLAIN_HTTP = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:[/?#]\S*)?")
 
 
 def is_http_url(value: Any) -> bool:
     """True for an absolute http(s) URL with a host (``javascript:``, relative and empty URLs are not)."""
-    return isinstance(value, str) and _is_http(value.strip())
+    if not isinstance(value, str):
+        return False
+    value = value.strip()
+    return _PLAIN_HTTP.fullmatch(value) is not None or _is_http(value)
 
 
-@lru_cache(maxsize=1 << 16)  # publishing asks about the same URL once per output format
+@lru_cache(maxsize=1 << 16)  # the URLs the plain pattern does not take, asked about once per format
 def _is_http(value: str) -> bool:
     if _SPACE.search(value):
         return False
