@@ -14,6 +14,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "jobspiders.logformatter.JobsLogFormatter"
 STATS_CLASS = "jobspiders.stats.JobsStatsCollector"  # Scrapy's, without its per-attribute shim (stats.py)
+# Scrapy's pipeline manager, without a coroutine per pipeline per item (pipelines/manager.py).
+ITEM_PROCESSOR = "jobspiders.pipelines.manager.JobsPipelineManager"
 
 # --- Politeness ----------------------------------------------------------------------------------
 # The boards of one ATS share its API host, so limits are per host, not per board.
