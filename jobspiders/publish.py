@@ -510,12 +510,28 @@ def _published(doc: dict[str, Any], row: Mapping[str, Any], *, descriptions: boo
 
 
 def _stored(
-    store: JobStore, rows: Sequence[Mapping[str, Any]], batch: int = DOCUMENT_BATCH
+    store: JobStore, rows: Sequence[Mapping[str, Any]], cache: FragmentFile, batch: int = DOCUMENT_BATCH
 ) -> Iterator[tuple[bytes, tuple[StoredDocument, Mapping[str, Any]]]]:
-    """Each row's stored record, not parsed (`StoredDocument`), after what its published record (with
-    its description) is made of but ``last_seen``: its stored bytes and its `MERGED` fields."""
-    for row, stored in _in_store(rows, store.stored_documents, batch):
-        yield stored.source + jsonio.dumpb([row[key] for key in MERGED]), (stored, row)
+    """Each row's stored record, not parsed (`StoredDocument`), after its key in ``cache``: the hash of
+    what its published record (with its description) is made of but ``last_seen``, its stored source
+    and its `MERGED` fields. A store that keeps digests gives only them at first; the records not in
+    ``cache`` are then read in one more query a batch (a warm publish reads few of them)."""
+
+    def keyed(row: Mapping[str, Any], stored: StoredDocument) -> tuple[bytes, tuple[StoredDocument, Any]]:
+        return cache.key(stored.source + jsonio.dumpb([row[key] for key in MERGED])), (stored, row)
+
+    digests_only = cache.has_fragments
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        found = store.stored_documents([row["id"] for row in chunk], digests_only=digests_only)
+        pairs = [keyed(row, found[row["id"]]) for row in chunk if row["id"] in found]
+        missing = {row["id"] for key, (stored, row) in pairs if not stored.loaded and not cache.has(key)}
+        if missing:
+            loaded = store.stored_documents(list(missing))
+            for at, (_, (_, row)) in enumerate(pairs):
+                if row["id"] in missing and row["id"] in loaded:
+                    pairs[at] = keyed(row, loaded[row["id"]])
+        yield from pairs
 
 
 def _stored_record(pair: tuple[StoredDocument, Mapping[str, Any]]) -> dict[str, Any]:
@@ -836,7 +852,7 @@ def _render_part(
             if fragments is None:
                 lines = list_lines(page_env, _documents(store, jobs, descriptions=True))
             else:
-                lines = cached_list_lines(page_env, _stored(store, jobs), fragments)
+                lines = cached_list_lines(page_env, _stored(store, jobs, fragments), fragments)
             write_markup(page_file, render_page(page_env, context, tables.passing(lines)))
             tables.close()
         if name == PRIMARY_PROFILE:
@@ -1012,15 +1028,16 @@ def cached_list_lines(
     records: Iterable[tuple[bytes, tuple[StoredDocument, Mapping[str, Any]]]],
     cache: FragmentFile,
 ) -> Iterator[ListLines]:
-    """`list_lines` of the stored records (`_stored`), each from ``cache`` where the same record, `SEEN`
-    aside, was written before: such a record is not parsed at all, its `SEEN` goes into the lines' gaps."""
+    """`list_lines` of the stored records (`_stored` with ``cache``), each from ``cache`` where the same
+    record, `SEEN` aside, was written before: such a record is not parsed at all, its `SEEN` goes into the
+    lines' gaps."""
     render = _row_renderer(env)
 
     def parse_and_render(pair: tuple[StoredDocument, Mapping[str, Any]]) -> tuple[bytes | str, ...]:
         record = _stored_record(pair)
         return (*_json_around_seen(jsonio.dumpb(record), record.get(SEEN)), *render(record))
 
-    for pair, texts in cache.rendered(records, parse_and_render):
+    for pair, texts in cache.rendered(records, parse_and_render, keyed=True):
         seen = pair[0].last_seen
         before, after = texts[:2]
         # A record `_json_around_seen` could not split (no `before`): its whole line every time.
@@ -1191,7 +1208,9 @@ def render_feed(
     else:
         # Found by what the record is made of (the entry does not show `SEEN`): a job whose entry is in
         # the cache is not parsed at all.
-        rendered = cache.rendered(_stored(store, fresh), lambda pair: render(_stored_record(pair)))
+        rendered = cache.rendered(
+            _stored(store, fresh, cache), lambda pair: render(_stored_record(pair)), keyed=True
+        )
         entries = (Markup(texts[0]) for _, texts in rendered)  # noqa: S704 - rendered by feed-entry.atom.j2
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})

@@ -167,15 +167,34 @@ class FragmentFile:
         self._index = index
         _unmap(last)
 
+    @staticmethod
+    def key(record: bytes) -> bytes:
+        """The key of a record's fragments (``record``: the bytes all its texts depend on)."""
+        return hashlib.blake2b(record, digest_size=16).digest()
+
+    @property
+    def has_fragments(self) -> bool:
+        """Whether the last publish left fragments that this one can use."""
+        return bool(self._index)
+
+    def has(self, key: bytes) -> bool:
+        """Whether the last publish rendered the record of this `key`."""
+        return key in self._index
+
     def rendered(
-        self, items: Iterable[tuple[bytes, T]], render: Callable[[T], Sequence[str | bytes]]
+        self,
+        items: Iterable[tuple[bytes, T]],
+        render: Callable[[T], Sequence[str | bytes]],
+        *,
+        keyed: bool = False,
     ) -> Iterator[tuple[T, Sequence[str | bytes]]]:
-        """Each ``(record, value)`` (``record``: the bytes all its texts depend on) as ``value`` and the
-        texts the last publish rendered for the same record, else ``render(value)``; in order. Either way
-        they are kept for the next publish. A text comes back as it was rendered: str or bytes."""
+        """Each ``(record, value)`` (``record``: the bytes all its texts depend on, or with ``keyed`` its
+        `key`) as ``value`` and the texts the last publish rendered for the same record, else
+        ``render(value)``; in order. Either way they are kept for the next publish. A text comes back as
+        it was rendered: str or bytes."""
         index, last = self._index, self._last
         for record, value in items:
-            key = hashlib.blake2b(record, digest_size=16).digest()
+            key = record if keyed else hashlib.blake2b(record, digest_size=16).digest()
             found = index.get(key)
             texts = None
             if found is not None:

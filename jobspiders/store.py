@@ -35,6 +35,7 @@ and refuse a store whose schema is newer than this code.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -46,7 +47,8 @@ from typing import Any, Protocol
 from jobspiders import jsonio
 from jobspiders.config import ConfigError
 
-SCHEMA_VERSION = 3  # 2: jobs.raw_hash and the filtered table (incremental re-crawls); 3: jobs.description
+# 2: jobs.raw_hash and the filtered table (incremental re-crawls); 3: jobs.description; 4: jobs.digest
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
@@ -61,7 +63,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     closed_at TEXT,
     data TEXT NOT NULL,
     raw_hash TEXT,
-    description TEXT
+    description TEXT,
+    digest BLOB
 );
 CREATE INDEX IF NOT EXISTS jobs_board ON jobs (ats, board);
 CREATE INDEX IF NOT EXISTS jobs_open_posted ON jobs (closed_at, posted_at);
@@ -107,6 +110,20 @@ class StoredDocument:
     source: bytes
     last_seen: str
     parse: Callable[[], dict[str, Any]]
+    loaded: bool = True  # False: ``parse()`` reads the record from the store first
+
+
+def record_digest(data: str | bytes, description: str | bytes | None) -> bytes:
+    """What SQLite keeps in ``jobs.digest``: a BLAKE2 hash of a job's stored document and description
+    (`StoredDocument.source`), so that a publish finds its cached rows without reading either."""
+    body = data.encode("utf-8") if isinstance(data, str) else data
+    if description is None:
+        tail = b"\1"
+    else:
+        # The JSON has no raw NUL, so the description cannot pass for part of it.
+        text = description if isinstance(description, bytes | str) else str(description)
+        tail = b"\0" + (text.encode("utf-8") if isinstance(text, str) else text)
+    return hashlib.blake2b(body + tail, digest_size=16).digest()
 
 
 class JobStore(Protocol):
@@ -124,7 +141,9 @@ class JobStore(Protocol):
         self, since: str, *, descriptions: bool = True, fields: Sequence[str] | None = None
     ) -> Iterator[dict[str, Any]]: ...
     def documents(self, ids: Sequence[str], *, descriptions: bool = True) -> dict[str, dict[str, Any]]: ...
-    def stored_documents(self, ids: Sequence[str]) -> dict[str, StoredDocument]: ...
+    def stored_documents(
+        self, ids: Sequence[str], *, digests_only: bool = False
+    ) -> dict[str, StoredDocument]: ...
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]: ...
     def crawl_totals(self, ats: str, limit: int = 2) -> list[int]: ...
     def board_history(self) -> Iterator[tuple[str, str, str, str, str | None, int]]: ...
@@ -167,6 +186,10 @@ class SqliteStore:
                                        data = json_set(data, '$.description', NULL)
                        WHERE json_type(data, '$.description') = 'text'"""
                 )
+            if "digest" not in columns:  # schema 3 -> 4: each record's digest, computed once here
+                self.db.execute("ALTER TABLE jobs ADD COLUMN digest BLOB")
+            self.db.create_function("jobspiders_record_digest", 2, record_digest, deterministic=True)
+            self.db.execute("UPDATE jobs SET digest = jobspiders_record_digest(data, description)")
             self.db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -206,15 +229,17 @@ class SqliteStore:
         description = doc.get(DESCRIPTION)
         if DESCRIPTION in doc:
             doc[DESCRIPTION] = None
+        data = jsonio.dumps(doc, sort_keys=True)
         self.db.execute(
             """INSERT INTO jobs (id, ats, board, dedup_key, posted_at, date_source, first_seen,
-                                 last_seen, closed_at, data, raw_hash, description)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+                                 last_seen, closed_at, data, raw_hash, description, digest)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
                ON CONFLICT (id) DO UPDATE SET
                  dedup_key = excluded.dedup_key, posted_at = excluded.posted_at,
                  date_source = excluded.date_source, first_seen = excluded.first_seen,
                  last_seen = excluded.last_seen, closed_at = NULL, data = excluded.data,
-                 raw_hash = excluded.raw_hash, description = excluded.description""",
+                 raw_hash = excluded.raw_hash, description = excluded.description,
+                 digest = excluded.digest""",
             (
                 job["id"],
                 job["ats"],
@@ -224,9 +249,10 @@ class SqliteStore:
                 job["date_source"],
                 first_seen,
                 last_seen,
-                jsonio.dumps(doc, sort_keys=True),
+                data,
                 job.get("raw_hash"),
                 description,
+                record_digest(data, description),
             ),
         )
         return row is None
@@ -336,24 +362,34 @@ class SqliteStore:
         )
         return {job_id: _record(*row, descriptions=descriptions) for job_id, *row in rows}
 
-    def stored_documents(self, ids: Sequence[str]) -> dict[str, StoredDocument]:
-        """These jobs' `StoredDocument`, by id; one query: a few thousand ids a call."""
+    def stored_documents(
+        self, ids: Sequence[str], *, digests_only: bool = False
+    ) -> dict[str, StoredDocument]:
+        """These jobs' `StoredDocument`, by id; one query: a few thousand ids a call. Their ``source`` is
+        the record's digest (`record_digest`, kept with it); ``digests_only`` reads no more than that
+        (``parse`` then reads the record on its own: `StoredDocument.loaded` is False)."""
         marks = ",".join("?" * len(ids))
+        # As bytes: orjson parses UTF-8 without a string first.
+        columns = "NULL, NULL" if digests_only else "CAST(data AS BLOB), CAST(description AS BLOB)"
         rows = self.db.execute(
-            # As bytes: hashed as they are, and orjson parses UTF-8 without a string first.
-            f"""SELECT id, CAST(data AS BLOB), CAST(description AS BLOB), last_seen
-                FROM jobs WHERE id IN ({marks})""",  # noqa: S608 - marks only
+            f"SELECT id, digest, {columns}, last_seen FROM jobs WHERE id IN ({marks})",  # noqa: S608
             list(ids),
         )
+        if digests_only:
+            return {
+                job_id: StoredDocument(digest, last_seen, partial(self._stored_record, job_id), loaded=False)
+                for job_id, digest, _, _, last_seen in rows
+            }
         return {
-            job_id: StoredDocument(
-                # The JSON has no raw NUL, so the description cannot pass for part of it.
-                data + (b"\0" + description if description is not None else b"\1"),
-                last_seen,
-                partial(_parsed, data, description, last_seen),
-            )
-            for job_id, data, description, last_seen in rows
+            job_id: StoredDocument(digest, last_seen, partial(_parsed, data, description, last_seen))
+            for job_id, digest, data, description, last_seen in rows
         }
+
+    def _stored_record(self, job_id: str) -> dict[str, Any]:
+        record = self.stored_job(job_id)
+        if record is None:  # nothing deletes jobs: a record listed a moment ago is still there
+            raise LookupError(f"job {job_id} is no longer in the store")
+        return record
 
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
         rows = self.db.execute(

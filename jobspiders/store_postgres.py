@@ -274,8 +274,11 @@ class PostgresStore:
         rows = self._rows(ids)
         return {job_id: self._document(data, tracked, descriptions) for job_id, data, *tracked in rows}
 
-    def stored_documents(self, ids: Sequence[str]) -> dict[str, StoredDocument]:
-        """These jobs' `StoredDocument`, by id."""
+    def stored_documents(
+        self, ids: Sequence[str], *, digests_only: bool = False
+    ) -> dict[str, StoredDocument]:
+        """These jobs' `StoredDocument`, by id: their ``source`` is the record's bytes (no digest is kept
+        here; ``digests_only`` changes nothing)."""
         rows = self._rows(ids)
         # The record is the JSON and the tracked columns; neither holds a raw NUL (JSON escapes it).
         return {

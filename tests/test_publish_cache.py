@@ -24,7 +24,16 @@ from jobspiders.publish import (
     publish,
     streaming_environment,
 )
-from jobspiders.publish_cache import ENTRY, MAGIC, SALT_SIZE, CacheSpec, FragmentFile, code_digest, sweep
+from jobspiders.publish_cache import (
+    ENTRY,
+    MAGIC,
+    SALT_SIZE,
+    CacheSpec,
+    FragmentFile,
+    code_digest,
+    new_spec,
+    sweep,
+)
 from jobspiders.store import SqliteStore
 from tests.test_outputs_files import HOSTILE, settings_for, snapshot
 from tests.test_publish import NOW, fill, record
@@ -123,13 +132,25 @@ def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
 
     caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
     parsed: list[str] = []
-    parse = jobspiders.store._parsed
+    reads: list[tuple[int, bool]] = []
+    parse, read_one = jobspiders.store._parsed, SqliteStore._stored_record
+    read = SqliteStore.stored_documents
+
+    def reading(self, ids, *, digests_only=False):
+        reads.append((len(ids), digests_only))
+        return read(self, ids, digests_only=digests_only)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jobspiders.store, "_parsed", lambda *args: parsed.append(args[-1]) or parse(*args))
+        patch.setattr(SqliteStore, "_stored_record", lambda self, i: parsed.append(i) or read_one(self, i))
+        patch.setattr(SqliteStore, "stored_documents", reading)
         publish(config)
     assert sum(rendered for rendered, _ in counts(caplog).values()) == 0
     # a cached row or entry is not even parsed; but the odd record's jobs.json line (every list it is in)
-    assert len(parsed) == sum(1 for name in odd["profiles"] if name in load_profiles())
+    assert parsed == [odd["id"]] * sum(1 for name in odd["profiles"] if name in load_profiles())
+    # nor read: the store gives the digests of the records, not the records
+    assert reads
+    assert all(digests_only for _, digests_only in reads)
     published = outputs(config)
     assert published == without_cache(config, tmp_path)
     assert published["backend/jobs.csv"].count(b",2026-11-20T13:00:00Z,") == len(JOBS) + 2
@@ -146,9 +167,21 @@ def test_a_changed_record_is_rendered_again_and_its_old_rows_dropped(tmp_path, c
     store.close()
 
     caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
-    publish(config)
+    records_read: list[list[str]] = []
+    read = SqliteStore.stored_documents
+
+    def reading(self, ids, *, digests_only=False):
+        if not digests_only:
+            records_read.append(list(ids))
+        return read(self, ids, digests_only=digests_only)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SqliteStore, "stored_documents", reading)
+        publish(config)
     # the job is in the backend list (jobs.json/csv/page and feed: two parts); nothing else changed
     assert sum(rendered for rendered, _ in counts(caplog).values()) == 2
+    # and only its record was read, once for each part
+    assert records_read == [[record("plain")["id"]]] * 2
     page = (config.output_dir / "backend" / "index.html").read_text()
     assert "Staff Backend Engineer" in page
     assert "Staff Backend Engineer" in (config.output_dir / "backend" / "feed.atom").read_text()
@@ -183,11 +216,13 @@ def test_a_feed_entry_is_found_by_its_listed_locations_too(tmp_path):
     config = fill(tmp_path, JOBS)
     rows = [{"id": job["id"], "location": job["location"], "locations": job["locations"]} for job in JOBS]
     store = SqliteStore(config.db)
+    cache = FragmentFile.open(new_spec(tmp_path / "cache", streaming_environment(make_environment())), "p")
     try:
-        keys = [key for key, _ in _stored(store, rows)]
+        keys = [key for key, _ in _stored(store, rows, cache)]
         merged = [{**row, "location": "Berlin, Germany; Remote"} for row in rows]
-        merged_keys = [key for key, _ in _stored(store, merged, batch=2)]
+        merged_keys = [key for key, _ in _stored(store, merged, cache, batch=2)]
     finally:
+        cache.close(keep=False)
         store.close()
     assert len(keys) == len(JOBS) == len(set(keys))
     assert not set(keys) & set(merged_keys)
@@ -199,10 +234,12 @@ def test_a_row_no_longer_in_the_store_is_left_out_in_order(tmp_path):
     rows = [{"id": job["id"], "location": job["location"], "locations": job["locations"]} for job in JOBS]
     rows.insert(3, {"id": "greenhouse:acme:gone", "location": "Nowhere", "locations": []})
     store = SqliteStore(config.db)
+    cache = FragmentFile.open(new_spec(tmp_path / "cache", streaming_environment(make_environment())), "p")
     try:
         published = [doc["id"] for doc in _documents(store, rows, descriptions=False, batch=2)]
-        stored = [row["id"] for _, (_, row) in _stored(store, rows, batch=2)]
+        stored = [row["id"] for _, (_, row) in _stored(store, rows, cache, batch=2)]
     finally:
+        cache.close(keep=False)
         store.close()
     assert published == stored == [job["id"] for job in JOBS]
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 
 from jobspiders.config import ConfigError
-from jobspiders.store import SqliteStore, open_store
+from jobspiders.store import SCHEMA_VERSION, SqliteStore, open_store
 
 T1, T2, T3 = "2026-11-18T12:00:00Z", "2026-11-19T12:00:00Z", "2026-11-20T12:00:00Z"
 BACKENDS = ["sqlite", "postgresql"]
@@ -408,8 +408,31 @@ def test_schema_1_database_is_migrated_in_place(tmp_path):
     finally:
         store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
     SqliteStore(path).close()  # opening again is a no-op
+
+
+def test_schema_3_database_gets_the_digests_its_records_would_get_now(tmp_path):
+    path = tmp_path / "jobs.db"
+    store = SqliteStore(path)
+    store.upsert(job("1", description="Go & <b>SQL</b> ✓"), T1)
+    store.upsert(job("2"), T1)  # no description
+    asked = ["greenhouse:acme:1", "greenhouse:acme:2"]
+    written = {k: v.source for k, v in store.stored_documents(asked).items()}
+    store.close()
+    with sqlite3.connect(path) as db:  # as the schema-3 code left it: no digest column
+        db.execute("ALTER TABLE jobs DROP COLUMN digest")
+        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    store = SqliteStore(path)
+    try:
+        assert {k: v.source for k, v in store.stored_documents(asked, digests_only=True).items()} == written
+        assert len(set(written.values())) == 2
+    finally:
+        store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
 
 
 def test_schema_2_database_moves_descriptions_to_their_column(tmp_path):
@@ -481,6 +504,10 @@ def test_stored_documents_parse_to_the_records_and_change_only_with_them(store):
     assert {stored.last_seen for stored in first.values()} == {T1}
     assert len({stored.source for stored in first.values()}) == 3
     assert store.stored_documents([]) == {}
+    # Only the sources (SQLite reads its digests alone), then each record on its own when asked
+    light = store.stored_documents(asked, digests_only=True)
+    assert {k: v.source for k, v in light.items()} == {k: v.source for k, v in first.items()}
+    assert {k: v.parse() for k, v in light.items()} == store.documents(asked)
 
     store.touch(["greenhouse:acme:1", "greenhouse:acme:2", "greenhouse:acme:3"], T2)
     touched = store.stored_documents(asked)
