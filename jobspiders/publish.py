@@ -1037,7 +1037,7 @@ def cached_list_lines(
         record = _stored_record(pair)
         return (*_json_around_seen(jsonio.dumpb(record), record.get(SEEN)), *render(record))
 
-    for pair, texts in cache.rendered(records, parse_and_render, keyed=True):
+    for pair, texts in cache.rendered(records, parse_and_render):
         seen = pair[0].last_seen
         before, after = texts[:2]
         # A record `_json_around_seen` could not split (no `before`): its whole line every time.
@@ -1208,9 +1208,7 @@ def render_feed(
     else:
         # Found by what the record is made of (the entry does not show `SEEN`): a job whose entry is in
         # the cache is not parsed at all.
-        rendered = cache.rendered(
-            _stored(store, fresh, cache), lambda pair: render(_stored_record(pair)), keyed=True
-        )
+        rendered = cache.rendered(_stored(store, fresh, cache), lambda pair: render(_stored_record(pair)))
         entries = (Markup(texts[0]) for _, texts in rendered)  # noqa: S704 - rendered by feed-entry.atom.j2
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})

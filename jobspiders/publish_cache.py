@@ -182,19 +182,14 @@ class FragmentFile:
         return key in self._index
 
     def rendered(
-        self,
-        items: Iterable[tuple[bytes, T]],
-        render: Callable[[T], Sequence[str | bytes]],
-        *,
-        keyed: bool = False,
+        self, items: Iterable[tuple[bytes, T]], render: Callable[[T], Sequence[str | bytes]]
     ) -> Iterator[tuple[T, Sequence[str | bytes]]]:
-        """Each ``(record, value)`` (``record``: the bytes all its texts depend on, or with ``keyed`` its
-        `key`) as ``value`` and the texts the last publish rendered for the same record, else
-        ``render(value)``; in order. Either way they are kept for the next publish. A text comes back as
-        it was rendered: str or bytes."""
+        """Each ``(key, value)`` (``key``: the `key` of the record all its texts depend on) as ``value``
+        and the texts the last publish rendered for the same record, else ``render(value)``; in order.
+        Either way they are kept for the next publish. A text comes back as it was rendered: str or
+        bytes."""
         index, last = self._index, self._last
-        for record, value in items:
-            key = record if keyed else hashlib.blake2b(record, digest_size=16).digest()
+        for key, value in items:
             found = index.get(key)
             texts = None
             if found is not None:

@@ -15,8 +15,9 @@ Backends implement `JobStore`:
   only those top-level fields (absent ones as None) and ``last_seen``.
 - ``documents(ids, descriptions=True)``: those jobs' records, by id: publishing keeps only what ordering and
   dedup need in memory and reads the records back in batches as it writes them.
-- ``stored_documents(ids)``: the same records, with descriptions, not parsed yet (`StoredDocument`): what
-  a publish looks its cached fragments up by without parsing the jobs it finds there.
+- ``stored_documents(ids, digests_only=False)``: the same records, with descriptions, not parsed yet
+  (`StoredDocument`): what a publish looks its cached fragments up by without parsing the jobs it finds
+  there (``digests_only``: without reading them either, where the store keeps digests).
 - ``latest_board_outcomes()``: each board's latest outcome, for the publish safety check.
 - ``crawl_totals(ats)``: postings the ATS's boards listed in its latest crawls, for the monitors.
 - ``board_history()``: every board crawl, for the registry's board health (dormant boards).
@@ -104,8 +105,9 @@ DESCRIPTION = "description"
 @dataclass(frozen=True, slots=True)
 class StoredDocument:
     """A job's record as the store holds it, not parsed: ``source``, the stored bytes the record is made
-    of but ``last_seen``, so that two equal sources make the same record (``last_seen`` aside), and
-    ``parse()`` makes it (with its description, as ``documents`` gives it)."""
+    of but ``last_seen`` (PostgreSQL) or their digest (SQLite, `record_digest`), so that two equal sources
+    make the same record (``last_seen`` aside), and ``parse()`` makes it (with its description, as
+    ``documents`` gives it)."""
 
     source: bytes
     last_seen: str
@@ -121,8 +123,7 @@ def record_digest(data: str | bytes, description: str | bytes | None) -> bytes:
         tail = b"\1"
     else:
         # The JSON has no raw NUL, so the description cannot pass for part of it.
-        text = description if isinstance(description, bytes | str) else str(description)
-        tail = b"\0" + (text.encode("utf-8") if isinstance(text, str) else text)
+        tail = b"\0" + (description if isinstance(description, bytes) else str(description).encode("utf-8"))
     return hashlib.blake2b(body + tail, digest_size=16).digest()
 
 
@@ -377,7 +378,7 @@ class SqliteStore:
         )
         if digests_only:
             return {
-                job_id: StoredDocument(digest, last_seen, partial(self._stored_record, job_id), loaded=False)
+                job_id: StoredDocument(digest, last_seen, partial(self._read_record, job_id), loaded=False)
                 for job_id, digest, _, _, last_seen in rows
             }
         return {
@@ -385,7 +386,7 @@ class SqliteStore:
             for job_id, digest, data, description, last_seen in rows
         }
 
-    def _stored_record(self, job_id: str) -> dict[str, Any]:
+    def _read_record(self, job_id: str) -> dict[str, Any]:
         record = self.stored_job(job_id)
         if record is None:  # nothing deletes jobs: a record listed a moment ago is still there
             raise LookupError(f"job {job_id} is no longer in the store")

@@ -9,6 +9,7 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -133,7 +134,7 @@ def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
     caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
     parsed: list[str] = []
     reads: list[tuple[int, bool]] = []
-    parse, read_one = jobspiders.store._parsed, SqliteStore._stored_record
+    parse, read_one = jobspiders.store._parsed, SqliteStore._read_record
     read = SqliteStore.stored_documents
 
     def reading(self, ids, *, digests_only=False):
@@ -142,7 +143,7 @@ def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jobspiders.store, "_parsed", lambda *args: parsed.append(args[-1]) or parse(*args))
-        patch.setattr(SqliteStore, "_stored_record", lambda self, i: parsed.append(i) or read_one(self, i))
+        patch.setattr(SqliteStore, "_read_record", lambda self, i: parsed.append(i) or read_one(self, i))
         patch.setattr(SqliteStore, "stored_documents", reading)
         publish(config)
     assert sum(rendered for rendered, _ in counts(caplog).values()) == 0
@@ -287,6 +288,14 @@ def test_a_template_change_renders_every_row_again(tmp_path, caplog):
     assert 'class="kind"' in (config.output_dir / "backend" / "index.html").read_text()
 
 
+T = TypeVar("T")
+
+
+def keyed(items: list[tuple[bytes, T]]) -> list[tuple[bytes, T]]:
+    """``items`` by the cache `FragmentFile.key` of their records."""
+    return [(FragmentFile.key(record), value) for record, value in items]
+
+
 def run(spec: CacheSpec, part: str, items: list[tuple[bytes, str]], calls: list[str]) -> list[list[str]]:
     """``items`` through the cache of ``part``, rendered as ``<value>`` and ``VALUE``."""
 
@@ -297,7 +306,7 @@ def run(spec: CacheSpec, part: str, items: list[tuple[bytes, str]], calls: list[
     cache = FragmentFile.open(spec, part)
     assert cache is not None
     try:
-        out = [list(texts) for _, texts in cache.rendered(items, render)]
+        out = [list(texts) for _, texts in cache.rendered(keyed(items), render)]
     except BaseException:
         cache.close(keep=False)
         raise
@@ -345,7 +354,7 @@ def test_texts_come_back_exactly_as_rendered(tmp_path):
     for _ in range(2):  # rendered, then read back
         cache = FragmentFile.open(spec, "p")
         assert cache is not None
-        got = [list(t) for _, t in cache.rendered([(b"r", None)], lambda _: texts)]
+        got = [list(t) for _, t in cache.rendered(keyed([(b"r", None)]), lambda _: texts)]
         cache.close()
         assert got == [texts]
         assert [type(t) for t in got[0]] == [type(t) for t in texts]
@@ -371,7 +380,7 @@ def _failing_run(spec: CacheSpec) -> None:
     cache = FragmentFile.open(spec, "p")
     assert cache is not None
     try:
-        list(cache.rendered([(b"b", "b"), (b"c", "boom")], render))
+        list(cache.rendered(keyed([(b"b", "b"), (b"c", "boom")]), render))
     except BaseException:
         cache.close(keep=False)
         raise
@@ -447,7 +456,7 @@ def test_a_cache_that_cannot_be_written_is_left_for_the_rest_of_the_part(tmp_pat
     cache._out = FullDisk(cache._out, 500)
     caplog.set_level(logging.WARNING)
     items = [(str(i).encode(), str(i)) for i in range(1200)]
-    texts = [t[0] for _, t in cache.rendered(items, lambda v: (v,))]
+    texts = [t[0] for _, t in cache.rendered(keyed(items), lambda v: (v,))]
     cache.close()
     assert texts == [str(i) for i in range(1200)]
     assert len([m for m in caplog.messages if "could not write" in m]) == 1  # once, not once a row
@@ -505,7 +514,7 @@ def test_letting_go_of_the_mapped_pages_keeps_every_cached_text(tmp_path, monkey
     for _ in range(2):
         cache = FragmentFile.open(spec, "p")
         assert cache is not None
-        got = {n: list(t) for n, t in cache.rendered(items, lambda n: texts[n])}
+        got = {n: list(t) for n, t in cache.rendered(keyed(items), lambda n: texts[n])}
         cache.close()
         assert got == texts
     assert cache.hits == 20
