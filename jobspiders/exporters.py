@@ -6,18 +6,37 @@ encoder, and without Scrapy's per-field adapter calls for dataclass items whose 
 serializer: together they were 40-60 µs of every item of a crawl, about a seventh of a re-crawl that
 finds nothing changed. Anything else (another encoding, field serializers, values orjson cannot
 encode) goes through Scrapy's own code.
+
+`BufferedFileFeedStorage` (``FEED_STORAGES`` for local files) is Scrapy's `FileFeedStorage` with a
+bigger write buffer.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import orjson
 from scrapy.exporters import JsonLinesItemExporter
+from scrapy.extensions.feedexport import FileFeedStorage
 
 _PASS_DATES = orjson.OPT_PASSTHROUGH_DATETIME
+# A feed line is 2-3 KB: with the default 8 KB buffer every third item was a write() call, about a tenth
+# of what a re-crawl does per item more than the crawl alone. What a killed crawl loses of its feed is
+# at most this much more (the items are in the store either way).
+FEED_WRITE_BUFFER = 1 << 20
+
+
+class BufferedFileFeedStorage(FileFeedStorage):
+    """Scrapy's local-file feed storage (same paths, ``overwrite`` and folders) writing through a
+    `FEED_WRITE_BUFFER` buffer."""
+
+    def open(self, spider: Any) -> IO[bytes]:
+        path = Path(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open(self.write_mode, buffering=FEED_WRITE_BUFFER)
 
 
 class JsonLinesExporter(JsonLinesItemExporter):

@@ -90,6 +90,11 @@ SPIDERMON_MAX_ERRORS = 50  # board faults are logged as errors; their share is i
 
 # --- Feeds: each crawl's own items (the published list comes from the store) ----------------------
 FEED_EXPORTERS = {"jsonlines": "jobspiders.exporters.JsonLinesExporter"}  # Scrapy's lines, via orjson
+# Local feed files through a 1 MB write buffer (Scrapy's storage otherwise)
+FEED_STORAGES = {
+    "": "jobspiders.exporters.BufferedFileFeedStorage",
+    "file": "jobspiders.exporters.BufferedFileFeedStorage",
+}
 FEEDS = {
     "%(output_dir)s/feeds/%(name)s-%(time)s.jsonl": {
         "format": "jsonlines",

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 from scrapy.exporters import JsonLinesItemExporter
+from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.settings import Settings
 
 from jobspiders import settings as project_settings
-from jobspiders.exporters import JsonLinesExporter
+from jobspiders.exporters import FEED_WRITE_BUFFER, BufferedFileFeedStorage, JsonLinesExporter
 from jobspiders.items import EXPORTED_FIELDS, JobItem
 
 UGLY = JobItem(
@@ -96,3 +97,38 @@ def test_the_project_exports_its_jsonlines_feeds_with_it():
     assert settings.getdict("FEED_EXPORTERS")["jsonlines"] == "jobspiders.exporters.JsonLinesExporter"
     (feed,) = settings.getdict("FEEDS").values()
     assert feed["format"] == "jsonlines"
+    storages = settings.getdict("FEED_STORAGES")
+    assert storages[""] == storages["file"] == "jobspiders.exporters.BufferedFileFeedStorage"
+
+
+@pytest.mark.parametrize("overwrite", [True, False])
+@pytest.mark.parametrize("uri", ["{dir}/new/folder/items.jsonl", "file://{dir}/new/folder/items.jsonl"])
+def test_buffered_feed_storage_writes_what_scrapys_storage_writes(tmp_path, uri, overwrite):
+    written = {}
+    for name, storage_class in (("ours", BufferedFileFeedStorage), ("scrapy", FileFeedStorage)):
+        folder = tmp_path / name
+        target = uri.format(dir=folder)
+        path = folder / "new" / "folder" / "items.jsonl"
+        path.parent.mkdir(parents=True)  # missing folders: the next test
+        for batch in (b'{"id": 1}\n', b'{"id": "\xc3\xbc"}\n'):  # two crawls into the same file
+            storage = storage_class(target, feed_options={"overwrite": overwrite})
+            handle = storage.open(spider=None)
+            handle.write(batch)
+            storage.store(handle)
+        written[name] = path.read_bytes()
+    assert written["ours"] == written["scrapy"]
+    assert written["ours"].count(b"\n") == (1 if overwrite else 2)
+
+
+def test_buffered_feed_storage_creates_missing_folders_and_buffers_a_megabyte(tmp_path):
+    path = tmp_path / "a" / "b" / "items.jsonl"
+    storage = BufferedFileFeedStorage(str(path), feed_options={"overwrite": True})
+    handle = storage.open(spider=None)
+    line = b"x" * 2500 + b"\n"
+    for _ in range(FEED_WRITE_BUFFER // len(line)):
+        handle.write(line)
+    assert path.stat().st_size == 0  # Scrapy's 8 KB buffer would have written most of it by now
+    handle.write(line * 2)
+    assert path.stat().st_size > 0
+    storage.store(handle)
+    assert path.stat().st_size == (FEED_WRITE_BUFFER // len(line) + 2) * len(line)
