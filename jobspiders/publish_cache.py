@@ -4,14 +4,15 @@ and an entry was a third of the work of publishing.
 
 Each part of each list that has rows (a list's jobs.json and jobs.csv lines and page rows, its feed
 entries) keeps its own file in the cache folder (``JOBS_PUBLISH_CACHE``, default
-``<OUTPUT_DIR>/.publish-cache``), written whole by the process that writes the part: no lock, no
-database. A publish reads the part's last file,
-finds each job's fragments by a BLAKE2 hash of what its published record is made of but the
-``last_seen`` that every re-crawl moves (the record's stored bytes, not parsed, see
+``<OUTPUT_DIR>/.publish-cache``), written by the process that writes the part: no database. A publish
+reads the part's last file, finds each job's fragments by a BLAKE2 hash of what its published record is
+made of but the ``last_seen`` that every re-crawl moves (the record's stored bytes, not parsed, see
 `jobspiders.store.StoredDocument`: a job found is not parsed at all; the list part's fragments leave a
-gap for ``last_seen``, see `jobspiders.publish.cached_list_lines`), renders the jobs it does not find,
-and writes the fragments of every job it published into a new file that replaces the old one when the
-part is written: what no job uses any more is gone with the old file.
+gap for ``last_seen``, see `jobspiders.publish.cached_list_lines`) and renders the jobs it does not
+find. When the part is written, their fragments are appended to the file (under an advisory lock):
+a daily publish writes the jobs new or changed since yesterday, not the whole list again. Once more
+than `UNUSED_MAX_SHARE` of the file would be fragments no job uses any more, or if the file is cut short
+or another publish wrote it meanwhile, a new file of the fragments this publish used replaces it.
 
 A file starts with a digest of everything else a fragment depends on: the code of the jobspiders package,
 the row and entry templates and the versions of the libraries that print them. Change any of them and
@@ -27,17 +28,23 @@ import logging
 import mmap
 import os
 import platform
+import shutil
 import struct
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 import jinja2
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, every part's file is written anew
+    fcntl = None  # type: ignore[assignment]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +69,10 @@ STALE_TEMPORARY_SECONDS = 3600
 # whole file, hundreds of MB for a big list, by the end of a part). They are let go (MADV_DONTNEED: the
 # kernel keeps them cached) after every this many entries indexed or read.
 UNMAP_EVERY = 2048
+# A part's file grows by what each publish renders (the jobs new or changed since the last); once more
+# than this share of its entries would be unused (jobs gone from the list, old versions of changed ones),
+# it is written anew with only the fragments the publish used.
+UNUSED_MAX_SHARE = 1 / 3
 _PACKAGE = Path(__file__).resolve().parent
 
 T = TypeVar("T")
@@ -99,22 +110,29 @@ def file_name(part: str) -> str:
 
 
 class FragmentFile:
-    """The fragments of one part of one list: those of the last publish, read; those of this one, being
+    """The fragments of one part of one list: those of the last publishes, read; those this one renders,
     written. `open` instead of the constructor; `close` when the part is written (or failed)."""
 
     def __init__(self, spec: CacheSpec, part: str, out: BinaryIO, tmp: Path) -> None:
         self.spec = spec
         self.path = spec.folder / file_name(part)
-        self._out, self._tmp = out, tmp
+        self._out, self._tmp = out, tmp  # the fragments rendered now, after MAGIC and the salt
         self._last: mmap.mmap | None = None
         self._index: dict[bytes, tuple[int, int]] = {}
+        self._entries = 0  # in the last file (a key written twice counts twice: the last one is used)
+        self._identity: tuple[int, int, int] | None = None  # the last file's (device, inode, size): whole
+        self._used: set[bytes] = set()  # the keys of the last file's entries this publish used
+        # Where the entries this publish used are, in order: (in the last file, start, end); the others
+        # are in the temporary file, from `_written` on.
+        self._order: list[tuple[bool, int, int]] = []
+        self._written = len(MAGIC) + SALT_SIZE
         self.hits = self.misses = 0
         self.broken = False  # after a write error: render the rest without keeping it
 
     @classmethod
     def open(cls, spec: CacheSpec, part: str) -> FragmentFile | None:
-        """The cache of ``part``, with the fragments its last file holds; None (logged) if no new file
-        can be written: the publish then renders every fragment of the part."""
+        """The cache of ``part``, with the fragments its last file holds; None (logged) if nothing can be
+        written: the publish then renders every fragment of the part."""
         try:
             spec.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=spec.folder, prefix=f".{file_name(part)}.", suffix=".tmp")
@@ -132,9 +150,9 @@ class FragmentFile:
 
     def _read_last(self) -> None:
         try:
-            with self.path.open("rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size == 0:
+            with self.path.open("rb") as handle, _locked(handle, shared=True):  # not while one appends
+                stat = os.fstat(handle.fileno())
+                if stat.st_size == 0:
                     raise ValueError("empty file")
                 last = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         except FileNotFoundError:
@@ -142,7 +160,7 @@ class FragmentFile:
         except (OSError, ValueError) as exc:
             logger.warning("Publish cache %s cannot be read (%s): rendering its rows again", self.path, exc)
             return
-        self._last = last
+        self._last, size = last, len(last)
         head = len(MAGIC) + SALT_SIZE
         if last[: len(MAGIC)] != MAGIC:
             logger.warning("Publish cache %s is not a cache file: rendering its rows again", self.path)
@@ -159,11 +177,14 @@ class FragmentFile:
             if offset + length > size:
                 break
             index[key] = (offset, length)
+            self._entries += 1
             offset += length
-            if len(index) % UNMAP_EVERY == 0:
+            if self._entries % UNMAP_EVERY == 0:
                 _unmap(last)
         if offset != size:
             logger.warning("Publish cache %s is cut short: rendering the rest of its rows again", self.path)
+        else:
+            self._identity = (stat.st_dev, stat.st_ino, size)
         self._index = index
         _unmap(last)
 
@@ -188,29 +209,35 @@ class FragmentFile:
         and the texts the last publish rendered for the same record, else ``render(value)``; in order.
         Either way they are kept for the next publish. A text comes back as it was rendered: str or
         bytes."""
-        index, last = self._index, self._last
+        index, last, used, order = self._index, self._last, self._used, self._order
         for key, value in items:
             found = index.get(key)
             texts = None
             if found is not None:
                 assert last is not None
                 offset, length = found
-                data = last[offset : offset + length]
                 with suppress(ValueError, struct.error):  # damaged: rendered again, and kept right
-                    texts = _decoded(data)
+                    texts = _decoded(last[offset : offset + length])
                 if (self.hits + 1) % UNMAP_EVERY == 0:
                     _unmap(last)
-            if texts is None:
-                texts = render(value)
-                data = b"".join(map(_packed, texts))
-                self.misses += 1
-            else:
+            if texts is not None:
                 self.hits += 1
+                if key not in used:
+                    used.add(key)
+                    order.append((True, offset - ENTRY.size, offset + length))
+                yield value, texts
+                continue
+            texts = render(value)
+            self.misses += 1
             if not self.broken:
+                data = b"".join(map(_packed, texts))
+                entry = ENTRY.pack(key, len(data)) + data
                 try:
-                    self._out.write(ENTRY.pack(key, len(data)) + data)
+                    self._out.write(entry)
                 except OSError as exc:
                     self._failed("write", exc)
+                order.append((False, self._written, self._written + len(entry)))
+                self._written += len(entry)
             yield value, texts
 
     def _failed(self, what: str, exc: OSError) -> None:
@@ -223,19 +250,79 @@ class FragmentFile:
         self.broken = True
 
     def close(self, *, keep: bool = True) -> None:
-        """End the part: the new file replaces the last one if ``keep`` (the part was written) and
-        every fragment went into it; otherwise the last file stays."""
-        if self._last is not None:
-            self._last.close()
-            self._last = None
+        """End the part. If ``keep`` (the part was written) and every fragment could be written, the
+        fragments rendered now are appended to the last file, or, when it is not whole or more than
+        `UNUSED_MAX_SHARE` of what it would then hold is unused, a new file of every fragment this
+        publish used replaces it. Otherwise the last file stays as it was."""
         try:
             self._out.close()
-            if keep and not self.broken:
-                self._tmp.replace(self.path)
+            if keep and not self.broken and not self._appended():
+                self._rewrite()
         except OSError as exc:
             self._failed("write", exc)
         finally:
+            if self._last is not None:
+                self._last.close()
+                self._last = None
             self._tmp.unlink(missing_ok=True)
+
+    def _appended(self) -> bool:
+        """Append the fragments rendered now to the last file, if it is whole, still the file that was
+        read, and mostly used; whether it was (or nothing needed writing)."""
+        if self._identity is None or fcntl is None:
+            return False
+        unused = self._entries - len(self._used)
+        if unused > UNUSED_MAX_SHARE * (self._entries + self.misses):
+            return False
+        if not self.misses:
+            return True
+        with self.path.open("r+b") as handle, _locked(handle, shared=False):
+            stat = os.fstat(handle.fileno())
+            if (stat.st_dev, stat.st_ino, stat.st_size) != self._identity:  # another publish wrote it
+                return False
+            handle.seek(0, os.SEEK_END)
+            with self._tmp.open("rb") as rendered:
+                rendered.seek(len(MAGIC) + SALT_SIZE)
+                shutil.copyfileobj(rendered, handle, 1 << 20)
+        logger.debug("Publish cache %s: %d fragments appended", self.path, self.misses)
+        return True
+
+    def _rewrite(self) -> None:
+        """Replace the last file by one of the fragments this publish used, in the order it used them."""
+        if not self._used:  # the temporary file holds them all, in order
+            self._tmp.replace(self.path)
+            return
+        assert self._last is not None
+        last = self._last
+        fd, name = tempfile.mkstemp(dir=self.spec.folder, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb", buffering=1 << 20) as out, self._tmp.open("rb") as rendered:
+                out.write(MAGIC + self.spec.salt)
+                for count, (in_last, start, end) in enumerate(self._order, 1):
+                    if in_last:
+                        out.write(last[start:end])
+                        if count % UNMAP_EVERY == 0:
+                            _unmap(last)
+                    else:
+                        out.write(os.pread(rendered.fileno(), end - start, start))
+            Path(name).replace(self.path)
+        finally:
+            Path(name).unlink(missing_ok=True)
+        logger.debug("Publish cache %s: written anew", self.path)
+
+
+@contextmanager
+def _locked(handle: BinaryIO, *, shared: bool) -> Iterator[None]:
+    """An advisory lock on an open cache file while a publish appends to it (exclusive) or reads where
+    it ends (shared); none where the system has no ``flock``."""
+    if fcntl is None:
+        yield
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _unmap(mapped: mmap.mmap) -> None:

@@ -108,12 +108,16 @@ def test_cold_and_warm_publishes_write_the_files_a_publish_without_cache_writes(
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{part}.fragments" for part in cold)
     assert len(entries(folder / "backend.list.fragments")) == 6
 
+    written = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()}
     caplog.clear()
     publish(config)
     warm = counts(caplog)
     assert warm == {part: (0, rendered) for part, (rendered, _) in cold.items()}
     assert outputs(config) == expected
-    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    # nothing rendered, nothing unused: the files of the cold publish are left as they are
+    assert {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()
+    } == written
 
 
 def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
@@ -158,7 +162,7 @@ def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
     assert published["backend/jobs.json"].count(b'"last_seen":"2026-11-20T13:00:00Z"') == len(JOBS) + 2
 
 
-def test_a_changed_record_is_rendered_again_and_its_old_rows_dropped(tmp_path, caplog):
+def test_a_changed_record_is_rendered_again_and_appended(tmp_path, caplog):
     config = fill(tmp_path, JOBS)
     publish(config)
     cache_file = config.output_dir / CACHE / "backend.list.fragments"
@@ -188,8 +192,9 @@ def test_a_changed_record_is_rendered_again_and_its_old_rows_dropped(tmp_path, c
     assert "Staff Backend Engineer" in (config.output_dir / "backend" / "feed.atom").read_text()
     assert outputs(config) == without_cache(config, tmp_path)
     after = entries(cache_file)
-    assert len(after) == len(before)  # the old row went with the old file
-    assert len(set(after) - set(before)) == 1
+    # appended to the last file: its old row stays until unused rows are UNUSED_MAX_SHARE of it
+    assert after[: len(before)] == before
+    assert len(after) == len(before) + 1
 
 
 def test_a_changed_description_alone_renders_the_feed_entry_again(tmp_path, caplog):
@@ -337,6 +342,56 @@ def test_rendered_gives_cached_texts_only_for_the_same_record_part_and_code(tmp_
     assert len(entries(tmp_path / "backend.list.fragments")) == 1
 
 
+def test_a_file_grows_by_what_is_rendered_until_a_third_of_it_is_unused(tmp_path):
+    spec = CacheSpec(tmp_path, b"g" * 32)
+    path = tmp_path / "p.fragments"
+    calls: list[str] = []
+    names = [f"job {n}" for n in range(9)]
+    run(spec, "p", [(name.encode(), name) for name in names], calls)
+    first = path.read_bytes()
+    # two jobs changed: their new rows are appended, the old ones stay (2 of 11 unused)
+    items = [(f"{name} v2".encode() if name in names[:2] else name.encode(), name) for name in names]
+    calls.clear()
+    assert run(spec, "p", items, calls) == [[f"<{name}>", name.upper()] for name in names]
+    assert calls == names[:2]
+    assert path.read_bytes().startswith(first)
+    appended = [FragmentFile.key(name.encode()) for name in names] + [key for key, _ in keyed(items[:2])]
+    assert entries(path) == appended
+    # one job gone from the list: 3 of 11 unused, the file stays as it is
+    grown = path.read_bytes()
+    assert run(spec, "p", items[:6] + items[7:], calls) == [
+        [f"<{v}>", v.upper()] for _, v in items[:6] + items[7:]
+    ]
+    assert path.read_bytes() == grown
+    # two gone: 4 of 11 unused, more than a third: written anew, in list order, with what was used
+    shorter = items[:6] + items[8:]
+    assert run(spec, "p", shorter, calls) == [[f"<{v}>", v.upper()] for _, v in shorter]
+    assert entries(path) == [key for key, _ in keyed(shorter)]
+    assert calls == names[:2]  # nothing rendered since the change
+    assert [p.name for p in tmp_path.iterdir()] == ["p.fragments"]
+    assert run(spec, "p", shorter, calls) == [[f"<{v}>", v.upper()] for _, v in shorter]
+    assert calls == names[:2]
+
+
+def test_a_file_another_publish_wrote_meanwhile_is_written_anew_not_appended_to(tmp_path):
+    # Two publishes of the same list at once: the one that ends second finds the file grown (or
+    # replaced) since it read it and writes a whole file of its own; never half of each.
+    spec = CacheSpec(tmp_path, b"c" * 32)
+    path = tmp_path / "p.fragments"
+    run(spec, "p", [(b"a", "a"), (b"b", "b")], [])
+    slow = FragmentFile.open(spec, "p")
+    assert slow is not None
+    slow_texts = [list(t) for _, t in slow.rendered(keyed([(b"a", "a"), (b"c", "c")]), lambda v: (f"<{v}>",))]
+    run(spec, "p", [(b"a", "a"), (b"b", "b"), (b"d", "d")], [])  # the other publish appends d
+    assert len(entries(path)) == 3
+    slow.close()
+    assert slow_texts == [["<a>", "A"], ["<c>"]]
+    assert entries(path) == [key for key, _ in keyed([(b"a", "a"), (b"c", "c")])]
+    calls: list[str] = []
+    assert run(spec, "p", [(b"a", "a"), (b"c", "c")], calls) == [["<a>", "A"], ["<c>"]]
+    assert calls == []
+
+
 def test_texts_come_back_exactly_as_rendered(tmp_path):
     texts = [
         "",
@@ -417,6 +472,10 @@ def test_a_damaged_entry_is_rendered_again(tmp_path):
     data[start : start + 4] = b"\xff\xff\xff\x7f"  # the first text's length runs past its entry
     path.write_bytes(bytes(data))
     calls: list[str] = []
+    assert run(spec, "p", [(b"a", "a"), (b"b", "b")], calls) == [["<a>", "A"], ["<b>", "B"]]
+    assert calls == ["a"]
+    # appended after the damaged one, which it replaces from then on
+    assert len(entries(path)) == 3
     assert run(spec, "p", [(b"a", "a"), (b"b", "b")], calls) == [["<a>", "A"], ["<b>", "B"]]
     assert calls == ["a"]
 
