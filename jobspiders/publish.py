@@ -510,15 +510,24 @@ def _published(doc: dict[str, Any], row: Mapping[str, Any], *, descriptions: boo
 
 
 def _stored(
-    store: JobStore, rows: Sequence[Mapping[str, Any]], cache: FragmentFile, batch: int = DOCUMENT_BATCH
+    store: JobStore,
+    rows: Sequence[Mapping[str, Any]],
+    cache: FragmentFile,
+    batch: int = DOCUMENT_BATCH,
+    *,
+    merged: bool = True,
 ) -> Iterator[tuple[bytes, tuple[StoredDocument, Mapping[str, Any]]]]:
     """Each row's stored record, not parsed (`StoredDocument`), after its key in ``cache``: the hash of
-    what its published record (with its description) is made of but ``last_seen``, its stored source
-    and its `MERGED` fields. A store that keeps digests gives only them at first; the records not in
-    ``cache`` are then read in one more query a batch (a warm publish reads few of them)."""
+    what its published record (with its description) is made of but ``last_seen``: its stored source,
+    and its `MERGED` fields if ``merged`` (rows of ``JOBS_DEDUP=role``, whose locations are those of
+    their duplicates; otherwise a row's are its record's own). A store that keeps digests gives only them
+    at first; the records not in ``cache`` are then read in one more query a batch (a warm publish reads
+    few of them)."""
 
     def keyed(row: Mapping[str, Any], stored: StoredDocument) -> tuple[bytes, tuple[StoredDocument, Any]]:
-        return cache.key(stored.source + jsonio.dumpb([row[key] for key in MERGED])), (stored, row)
+        if merged:
+            return cache.key(stored.source + jsonio.dumpb([row[key] for key in MERGED])), (stored, row)
+        return cache.key(stored.source), (stored, row)
 
     digests_only = cache.has_fragments
     for start in range(0, len(rows), batch):
@@ -852,7 +861,8 @@ def _render_part(
             if fragments is None:
                 lines = list_lines(page_env, _documents(store, jobs, descriptions=True))
             else:
-                lines = cached_list_lines(page_env, _stored(store, jobs, fragments), fragments)
+                stored = _stored(store, jobs, fragments, merged=config.dedup == "role")
+                lines = cached_list_lines(page_env, stored, fragments)
             write_markup(page_file, render_page(page_env, context, tables.passing(lines)))
             tables.close()
         if name == PRIMARY_PROFILE:
@@ -1208,7 +1218,8 @@ def render_feed(
     else:
         # Found by what the record is made of (the entry does not show `SEEN`): a job whose entry is in
         # the cache is not parsed at all.
-        rendered = cache.rendered(_stored(store, fresh, cache), lambda pair: render(_stored_record(pair)))
+        stored = _stored(store, fresh, cache, merged=config.dedup == "role")
+        rendered = cache.rendered(stored, lambda pair: render(_stored_record(pair)))
         entries = (Markup(texts[0]) for _, texts in rendered)  # noqa: S704 - rendered by feed-entry.atom.j2
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})

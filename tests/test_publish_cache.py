@@ -234,6 +234,38 @@ def test_a_feed_entry_is_found_by_its_listed_locations_too(tmp_path):
     assert not set(keys) & set(merged_keys)
 
 
+def test_a_role_row_is_rendered_again_when_its_duplicates_change_its_locations(tmp_path, caplog):
+    # JOBS_DEDUP=role: the kept record's stored bytes stay the same when another posting of its role
+    # comes or goes, but its row lists their locations: it must not be served from the cache.
+    berlin = record("role-berlin", posted_at="2026-11-15T08:00:00Z", title="Platform Engineer")
+    lisbon = record(
+        "role-lisbon",
+        posted_at="2026-11-16T08:00:00Z",
+        title="Platform Engineer",
+        location="Lisbon, Portugal",
+        locations=[{"city": "Lisbon", "region": None, "country": "PT"}],
+    )
+    fill(tmp_path, [*JOBS, berlin])
+    config = settings_for(tmp_path, JOBS_DEDUP="role")
+    publish(config)
+    page = (config.output_dir / "backend" / "index.html").read_text()
+    assert "Lisbon" not in page
+    store = SqliteStore(config.db)
+    store.upsert(lisbon, NOW)
+    store.close()
+    caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
+    publish(config)
+    assert "Berlin, Germany; Lisbon, Portugal" in (config.output_dir / "backend" / "index.html").read_text()
+    plain = settings_for(
+        tmp_path, JOBS_DEDUP="role", OUTPUT_DIR=str(tmp_path / "plain"), JOBS_PUBLISH_CACHE_ENABLED="False"
+    )
+    publish(plain)
+    assert outputs(config) == outputs(plain)
+    # only the merged row was rendered again (its list row and its feed entry)
+    assert counts(caplog)["backend.list"][0] == 1
+    assert counts(caplog)["backend.feed"][0] == 1
+
+
 def test_a_row_no_longer_in_the_store_is_left_out_in_order(tmp_path):
     # Between listing the jobs and reading their records back a batch at a time, a job may be gone.
     config = fill(tmp_path, JOBS)
