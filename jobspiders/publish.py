@@ -69,7 +69,7 @@ from jobspiders.normalize.dedup import collapse_roles
 from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
 from jobspiders.publish_cache import CacheSpec, FragmentFile, new_spec, sweep
-from jobspiders.store import JobStore, StoredDocument, open_store
+from jobspiders.store import DIGEST, JobStore, StoredDocument, open_store
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -472,12 +472,16 @@ LISTED = ("id", "dedup_key", "posted_at", "first_seen", "company", "title", "loc
 LISTED_SHARED = ("workplace", "seniority")  # few distinct values: one string object each
 # The listed fields a record takes from its row: `JOBS_DEDUP=role` merges them across a role's rows.
 MERGED = ("location", "locations")
-READ_FIELDS = (*LISTED, *LISTED_SHARED, "profiles", "skills", "salary")  # what `listed` reads
+READ_FIELDS = (*LISTED, *LISTED_SHARED, "profiles", "skills", "salary", DIGEST)  # what `listed` reads
 
 
 def listed(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A job's listed fields (`LISTED`), its profiles and skills, and its salary in annual USD only."""
+    """A job's listed fields (`LISTED`), its profiles and skills, and its salary in annual USD only; and
+    where the store keeps them, its record's digest and ``last_seen``: a publish finds its cached rows by
+    them without asking the store (`_stored`)."""
     row = {key: doc.get(key) for key in LISTED}
+    if doc.get(DIGEST) is not None:
+        row[DIGEST], row[SEEN] = doc[DIGEST], doc.get(SEEN)
     for key in LISTED_SHARED:
         value = doc.get(key)
         row[key] = sys.intern(value) if isinstance(value, str) else value
@@ -520,9 +524,12 @@ def _stored(
     """Each row's stored record, not parsed (`StoredDocument`), after its key in ``cache``: the hash of
     what its published record (with its description) is made of but ``last_seen``: its stored source,
     and its `MERGED` fields if ``merged`` (rows of ``JOBS_DEDUP=role``, whose locations are those of
-    their duplicates; otherwise a row's are its record's own). A store that keeps digests gives only them
-    at first; the records not in ``cache`` are then read in one more query a batch (a warm publish reads
-    few of them)."""
+    their duplicates; otherwise a row's are its record's own).
+
+    Once ``cache`` has fragments, a row that was listed with its digest (`listed`, SQLite) is looked up
+    by it with no query, as it was listed; the others' digests are read a batch at a time (PostgreSQL:
+    their records). The records not in ``cache`` are then read in one more query a batch (a warm
+    publish reads few of them); one gone from the store since it was listed is left out."""
 
     def keyed(row: Mapping[str, Any], stored: StoredDocument) -> tuple[bytes, tuple[StoredDocument, Any]]:
         if merged:
@@ -532,15 +539,33 @@ def _stored(
     digests_only = cache.has_fragments
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
-        found = store.stored_documents([row["id"] for row in chunk], digests_only=digests_only)
+        if digests_only and all(DIGEST in row for row in chunk):
+            found = {row["id"]: _listed_document(store, row) for row in chunk}
+        else:
+            found = store.stored_documents([row["id"] for row in chunk], digests_only=digests_only)
         pairs = [keyed(row, found[row["id"]]) for row in chunk if row["id"] in found]
         missing = {row["id"] for key, (stored, row) in pairs if not stored.loaded and not cache.has(key)}
         if missing:
             loaded = store.stored_documents(list(missing))
-            for at, (_, (_, row)) in enumerate(pairs):
-                if row["id"] in missing and row["id"] in loaded:
-                    pairs[at] = keyed(row, loaded[row["id"]])
-        yield from pairs
+            for key, (stored, row) in pairs:
+                if row["id"] not in missing:
+                    yield key, (stored, row)
+                elif row["id"] in loaded:
+                    yield keyed(row, loaded[row["id"]])
+        else:
+            yield from pairs
+
+
+def _listed_document(store: JobStore, row: Mapping[str, Any]) -> StoredDocument:
+    """A row's record as `listed` saw it (its digest and ``last_seen``), read from ``store`` if parsed."""
+
+    def read() -> dict[str, Any]:
+        record = store.stored_job(row["id"])
+        if record is None:  # nothing deletes jobs: a record listed a moment ago is still there
+            raise LookupError(f"job {row['id']} is no longer in the store")
+        return record
+
+    return StoredDocument(row[DIGEST], row[SEEN], read, loaded=False)
 
 
 def _stored_record(pair: tuple[StoredDocument, Mapping[str, Any]]) -> dict[str, Any]:

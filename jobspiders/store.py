@@ -12,7 +12,8 @@ Backends implement `JobStore`:
   correctly (ok/empty), close its open jobs that it no longer lists. A failed board closes nothing.
 - ``open_jobs(since, descriptions=True, fields=None)``: open jobs posted at or after ``since``, for
   publishing; ``descriptions=False`` leaves out the description (most of a job's bytes), ``fields`` keeps
-  only those top-level fields (absent ones as None) and ``last_seen``.
+  only those top-level fields (absent ones as None) and ``last_seen``. A ``fields`` that names `DIGEST`
+  gets the record's `record_digest` there where the store keeps one (SQLite), else None.
 - ``documents(ids, descriptions=True)``: those jobs' records, by id: publishing keeps only what ordering and
   dedup need in memory and reads the records back in batches as it writes them.
 - ``stored_documents(ids, digests_only=False)``: the same records, with descriptions, not parsed yet
@@ -93,8 +94,10 @@ CREATE TABLE IF NOT EXISTS board_runs (
     PRIMARY KEY (ats, board, crawled_at)
 );
 """
+# The pseudo-field of `open_jobs` that gives a record's `record_digest` (None where none is kept).
+DIGEST = "digest"
 # What `SqliteStore.stored_job` and `board_jobs` read of a job: `_record`'s arguments, in order.
-_RECORD_COLUMNS = "data, description, last_seen"
+_RECORD_COLUMNS = "CAST(data AS BLOB), description, last_seen"  # bytes: orjson parses UTF-8 as it is
 # Columns kept beside the JSON document; the document carries every published field.
 TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
 # SQLite keeps the description (most of a job's bytes) in a column of its own, and ``null`` in its place
@@ -330,12 +333,15 @@ class SqliteStore:
         if fields:
             # The documents without their descriptions (a sixth of the bytes), parsed by orjson: a little
             # faster than SQLite's json_extract of the fields.
-            names = tuple(fields)
-            columns, params = "CAST(data AS BLOB), NULL", []
+            names = tuple(name for name in fields if name != DIGEST)
+            digests = DIGEST in fields
+            columns, params = f"CAST(data AS BLOB), {'digest' if digests else 'NULL'}", []
 
-            def record(data: bytes, _: None, last_seen: str) -> dict[str, Any]:
+            def record(data: bytes, digest: bytes | None, last_seen: str) -> dict[str, Any]:
                 get = jsonio.loads(data).get
                 doc = {name: get(name) for name in names}
+                if digests:
+                    doc[DIGEST] = digest
                 doc["last_seen"] = last_seen
                 return doc
 

@@ -19,8 +19,10 @@ from jobspiders.config import JobsConfig
 from jobspiders.normalize.profiles import load_profiles
 from jobspiders.publish import (
     PARTS,
+    READ_FIELDS,
     _documents,
     _stored,
+    listed,
     make_environment,
     publish,
     streaming_environment,
@@ -35,7 +37,7 @@ from jobspiders.publish_cache import (
     new_spec,
     sweep,
 )
-from jobspiders.store import SqliteStore
+from jobspiders.store import DIGEST, SqliteStore
 from tests.test_outputs_files import HOSTILE, settings_for, snapshot
 from tests.test_publish import NOW, fill, record
 
@@ -138,7 +140,7 @@ def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
     caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
     parsed: list[str] = []
     reads: list[tuple[int, bool]] = []
-    parse, read_one = jobspiders.store._parsed, SqliteStore._read_record
+    parse, read_one = jobspiders.store._parsed, SqliteStore.stored_job
     read = SqliteStore.stored_documents
 
     def reading(self, ids, *, digests_only=False):
@@ -147,15 +149,14 @@ def test_the_next_days_list_is_served_from_the_cache(tmp_path, caplog):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jobspiders.store, "_parsed", lambda *args: parsed.append(args[-1]) or parse(*args))
-        patch.setattr(SqliteStore, "_read_record", lambda self, i: parsed.append(i) or read_one(self, i))
+        patch.setattr(SqliteStore, "stored_job", lambda self, i: parsed.append(i) or read_one(self, i))
         patch.setattr(SqliteStore, "stored_documents", reading)
         publish(config)
     assert sum(rendered for rendered, _ in counts(caplog).values()) == 0
     # a cached row or entry is not even parsed; but the odd record's jobs.json line (every list it is in)
     assert parsed == [odd["id"]] * sum(1 for name in odd["profiles"] if name in load_profiles())
-    # nor read: the store gives the digests of the records, not the records
-    assert reads
-    assert all(digests_only for _, digests_only in reads)
+    # nor read: the rows were listed with their digests, the store is not asked again for them
+    assert reads == []
     published = outputs(config)
     assert published == without_cache(config, tmp_path)
     assert published["backend/jobs.csv"].count(b",2026-11-20T13:00:00Z,") == len(JOBS) + 2
@@ -280,6 +281,37 @@ def test_a_row_no_longer_in_the_store_is_left_out_in_order(tmp_path):
         cache.close(keep=False)
         store.close()
     assert published == stored == [job["id"] for job in JOBS]
+
+
+def test_listed_digests_find_cached_rows_without_the_store_and_read_the_others(tmp_path):
+    # Rows listed with their records' digests (SQLite): a warm publish asks the store only for the
+    # records its cache lacks, and leaves out one gone from the store since it was listed.
+    config = fill(tmp_path, JOBS)
+    store = SqliteStore(config.db)
+    rows = [listed(doc) for doc in store.open_jobs("2000-01-01", fields=READ_FIELDS)]
+    assert all(len(row[DIGEST]) == 16 and row["last_seen"] == NOW for row in rows)
+    spec = new_spec(tmp_path / "cache", streaming_environment(make_environment()))
+    warm = FragmentFile.open(spec, "p")
+    list(warm.rendered(_stored(store, rows[:3], warm, merged=False), lambda pair: ("x",)))
+    warm.close()
+    gone = rows[4]["id"]
+    store.db.execute("DELETE FROM jobs WHERE id = ?", (gone,))
+    store.db.commit()
+    reads: list[list[str]] = []
+    read = store.stored_documents
+    store.stored_documents = lambda ids, digests_only=False: reads.append(list(ids)) or read(ids)
+    cache = FragmentFile.open(spec, "p")
+    try:
+        pairs = list(_stored(store, rows, cache, batch=4, merged=False))
+    finally:
+        cache.close(keep=False)
+        store.close()
+    assert [row["id"] for _, (_, row) in pairs] == [row["id"] for row in rows if row["id"] != gone]
+    # the three cached rows cost no query; the other rows' records were read, one query a batch
+    assert len(rows) == 6
+    assert reads == [[rows[3]["id"]], [row["id"] for row in rows[4:]]]
+    assert [stored.loaded for _, (stored, _) in pairs] == [False] * 3 + [True] * (len(rows) - 4)
+    assert [key for key, _ in pairs[:3]] == [FragmentFile.key(row[DIGEST]) for row in rows[:3]]
 
 
 def test_a_publish_of_one_profile_keeps_the_other_lists_files(tmp_path):
