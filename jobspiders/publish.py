@@ -457,13 +457,75 @@ def _read_store(
     store: JobStore, config: JobsConfig, *, force: bool
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
     """What publishing keeps of every open job young enough (`listed`), and how many boards had each
-    outcome in their latest crawl."""
-    since = to_iso(config.now - timedelta(days=config.max_age_days))
+    outcome in their latest crawl. Rows listed ahead (`list_ahead`) are used again where their record
+    did not change since."""
+    since = _since(config)
     outcomes = store.latest_board_outcomes()
     if not force:
         check_boards(outcomes, config.max_failed_share)
+    ahead = _take_listing(config, since)
+    if ahead:
+        return _listed_again(store, since, ahead), Counter(outcomes.values())
     docs = store.open_jobs(since, fields=READ_FIELDS)
     return [listed(doc) for doc in docs], Counter(outcomes.values())
+
+
+def _since(config: JobsConfig) -> str:
+    """The oldest ``posted_at`` a list publishes."""
+    return to_iso(config.now - timedelta(days=config.max_age_days))
+
+
+# Rows `list_ahead` listed in this process before a crawl: (store, since, rows by id).
+_LISTING: tuple[str, str, dict[str, dict[str, Any]]] | None = None
+
+
+def list_ahead(config: JobsConfig) -> int:
+    """List the store's open jobs now, for the next publish of this process to use again: it then reads
+    the records' digests (a column) and only the records that changed since, not every record. For
+    `PublishProcess`, whose process does this while the crawl runs. Only stores that keep digests
+    (SQLite) are listed; how many rows were."""
+    global _LISTING
+    since = _since(config)
+    with raised_threshold(config.gc_threshold):
+        store = open_store(config.db)
+        try:
+            rows = [listed(doc) for doc in store.open_jobs(since, fields=READ_FIELDS)]
+        finally:
+            store.close()
+    _LISTING = (str(config.db), since, {row["id"]: row for row in rows if DIGEST in row})
+    return len(_LISTING[2])
+
+
+def _take_listing(config: JobsConfig, since: str) -> dict[str, dict[str, Any]] | None:
+    """The rows `list_ahead` listed of this store and age limit, once."""
+    global _LISTING
+    listing, _LISTING = _LISTING, None
+    if listing is None or listing[:2] != (str(config.db), since):
+        return None
+    return listing[2]
+
+
+def _listed_again(store: JobStore, since: str, ahead: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The open jobs' rows as `listed` makes them: those listed ahead whose record has the same digest
+    now, with their ``last_seen`` of now; the others (new, changed) read and listed anew."""
+    rows: list[dict[str, Any] | None] = []
+    again: dict[str, int] = {}  # id -> where its row goes
+    for doc in store.open_jobs(since, fields=("id", DIGEST)):
+        row = ahead.get(doc["id"])
+        if row is not None and doc[DIGEST] is not None and row[DIGEST] == doc[DIGEST]:
+            row[SEEN] = doc[SEEN]
+            rows.append(row)
+        else:
+            again[doc["id"]] = len(rows)
+            rows.append(None)
+    ids = list(again)
+    for start in range(0, len(ids), DOCUMENT_BATCH):
+        for job_id, stored in store.stored_documents(ids[start : start + DOCUMENT_BATCH]).items():
+            record = stored.parse()
+            record[DIGEST] = stored.source  # SQLite's digest: only stores that keep them are listed ahead
+            rows[again[job_id]] = listed(record)
+    logger.debug("Listed %d jobs again, read %d", len(rows) - len(ids), len(ids))
+    return [row for row in rows if row is not None]  # gone from the store since: left out
 
 
 # What publishing keeps of a job in memory until it writes the files: what dedup, ordering, the stats
@@ -618,13 +680,17 @@ class PublishProcess:
 
     The process starts when this is made, before the crawl, and imports what publishing needs while the
     crawl runs: the publish at the end does not wait for a new interpreter and half a second of imports.
+    Given ``listing`` (the publish's config), it also lists the store then (`list_ahead`): the publish
+    reads again only the jobs whose records the crawl changed.
     Until it publishes it ignores SIGINT, so that the Ctrl-C that stops a crawl gracefully does not kill
     it; the publish itself can be interrupted as before. If it died while it waited (killed, out of
     memory), `publish` starts another. `publish` gives the same result and exceptions as the function
     `publish` (its log lines go to standard error); `close` ends the process."""
 
-    def __init__(self) -> None:
+    def __init__(self, listing: JobsConfig | None = None) -> None:
         self._pool = _started_pool()
+        if listing is not None:  # the crawl's first minutes: the process lists the store meanwhile
+            self._pool.submit(_list_in_child, listing)
 
     def publish(
         self, config: JobsConfig, profile: str | None = None, *, force: bool = False
@@ -672,6 +738,13 @@ def _started_pool() -> ProcessPoolExecutor:
 def _idle_child(level: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+
+
+def _list_in_child(config: JobsConfig) -> None:
+    try:
+        logger.debug("Listed %d jobs ahead of the publish", list_ahead(config))
+    except Exception as exc:  # the publish then reads every record, as without it
+        logger.warning("Could not list the store ahead of the publish (%s: %s)", type(exc).__name__, exc)
 
 
 def _publish_in_child(config: JobsConfig, profile: str | None, force: bool) -> PublishResult:

@@ -26,6 +26,7 @@ import jobspiders.publish as publishing
 from jobspiders.config import ConfigError, JobsConfig
 from jobspiders.normalize.profiles import load_profiles
 from jobspiders.publish import CSV_COLUMNS, PublishRefused, publish, write_atomic
+from jobspiders.store import SqliteStore
 from tests.conftest import ROOT
 from tests.test_publish import NOW, fill, record
 
@@ -394,6 +395,32 @@ def test_publish_in_a_new_process_gives_the_same_files_result_and_refusal(tmp_pa
     published = [o.profile for o in refused.value.result.outputs]  # the result is carried across
     assert "backend" not in published
     assert "fullstack" in published
+
+
+def test_a_publish_process_that_listed_the_store_before_the_crawl_publishes_what_the_crawl_left(tmp_path):
+    """crawlall's publish process lists the store while the crawl runs (`list_ahead`): jobs the crawl
+    then changes, adds, closes or only sees again are published as they are at the end."""
+    jobs = [record(str(i), dedup_key=str(i), profiles=["backend"]) for i in range(4)]
+    config = fill(tmp_path, jobs)
+    with publishing.PublishProcess(listing=config) as process:
+        process._pool.submit(int).result(timeout=60)  # the listing is done (one process, tasks in order)
+        store = SqliteStore(config.db)
+        changed = {**jobs[0], "title": "Staff Full-stack Engineer", "profiles": ["fullstack"]}
+        store.upsert(changed, "2026-11-20T13:00:00Z")
+        store.upsert(record("new", dedup_key="new", profiles=["backend"]), "2026-11-20T13:00:00Z")
+        store.touch([jobs[1]["id"]], "2026-11-20T14:00:00Z")
+        store.finish_board("greenhouse", "acme", "ok", None, [j["job_id"] for j in jobs[:3]] + ["new"], NOW)
+        store.close()
+        apart = process.publish(config)
+    files = snapshot(config.output_dir)
+    assert publish(config) == apart
+    assert snapshot(config.output_dir) == files
+    page = files["backend/jobs.json"].decode()
+    assert jobs[0]["id"] not in page  # no longer a backend job: in the full-stack list only
+    assert "Staff Full-stack Engineer" in files["fullstack/jobs.json"].decode()
+    assert record("new")["id"] in page
+    assert jobs[3]["id"] not in page  # closed
+    assert '"last_seen":"2026-11-20T14:00:00Z"' in page
 
 
 def test_the_publish_process_started_before_a_crawl_outlives_its_ctrl_c(tmp_path):

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import pytest
 
+import jobspiders.publish as publishing
 import jobspiders.store
 from jobspiders import publish_cache
 from jobspiders.config import JobsConfig
@@ -312,6 +313,40 @@ def test_listed_digests_find_cached_rows_without_the_store_and_read_the_others(t
     assert [set(ids) for ids in reads] == [{rows[3]["id"]}, {row["id"] for row in rows[4:]}]
     assert [stored.loaded for _, (stored, _) in pairs] == [False] * 3 + [True] * (len(rows) - 4)
     assert [key for key, _ in pairs[:3]] == [FragmentFile.key(row[DIGEST]) for row in rows[:3]]
+
+
+def test_rows_listed_ahead_are_used_again_where_their_records_did_not_change(tmp_path):
+    # `list_ahead` (the publish process, while the crawl runs), then the crawl's writes: the publish
+    # reads the records that changed or came, and lists what a publish that did not list ahead lists.
+    jobs = [record(str(i), dedup_key=str(i), posted_at=f"2026-11-1{i}T08:00:00Z") for i in range(6)]
+    config = fill(tmp_path, jobs)
+    assert publishing.list_ahead(config) == len(jobs)
+    store = SqliteStore(config.db)
+    store.upsert({**jobs[0], "title": "Changed Title"}, "2026-11-20T13:00:00Z")
+    store.upsert(record("new", dedup_key="new"), "2026-11-20T13:00:00Z")
+    store.touch([jobs[1]["id"]], "2026-11-20T14:00:00Z")
+    store.finish_board("greenhouse", "acme", "ok", None, [j["job_id"] for j in jobs[:5]] + ["new"], NOW)
+    reads: list[list[str]] = []
+    read = store.stored_documents
+    store.stored_documents = lambda ids, digests_only=False: reads.append(list(ids)) or read(ids)
+    again, _ = publishing._read_store(store, config, force=False)
+    assert publishing._LISTING is None  # used once
+    fresh, _ = publishing._read_store(store, config, force=False)
+    store.close()
+    assert again == fresh
+    assert [set(ids) for ids in reads] == [{jobs[0]["id"], record("new")["id"]}]
+    by_id = {row["id"]: row for row in again}
+    assert by_id[jobs[0]["id"]]["title"] == "Changed Title"
+    assert by_id[jobs[1]["id"]]["last_seen"] == "2026-11-20T14:00:00Z"
+    assert jobs[5]["id"] not in by_id  # closed by its board
+
+
+def test_a_listing_of_another_store_or_age_limit_is_not_used(tmp_path):
+    config = fill(tmp_path, [record("1")])
+    publishing.list_ahead(config)
+    other = settings_for(tmp_path, JOBS_MAX_AGE_DAYS="3")
+    assert publishing._take_listing(other, publishing._since(other)) is None
+    assert publishing._LISTING is None
 
 
 def test_a_publish_of_one_profile_keeps_the_other_lists_files(tmp_path):

@@ -162,7 +162,7 @@ class Command(BaseRunSpiderCommand):
             self.exitcode = bad_configuration(exc)
             return
         # Started now, so that its imports overlap the crawl (closed unused if the crawl fails).
-        with nullcontext() if opts.no_publish else PublishProcess() as process:
+        with nullcontext() if opts.no_publish else PublishProcess(listing=config) as process:
             crawlers = {}
             started = time.monotonic()
             for name in selected_spiders(opts.ats, self.crawler_process.spider_loader.list()):
