@@ -131,6 +131,8 @@ def record_digest(data: str | bytes, description: str | bytes | None) -> bytes:
 
 
 class JobStore(Protocol):
+    keeps_digests: bool  # whether records keep their `record_digest` (open_jobs's `DIGEST`)
+
     def upsert(self, job: Mapping[str, Any], seen_at: str) -> bool: ...
     def upsert_many(self, jobs: Iterable[Mapping[str, Any]], seen_at: str) -> int: ...
     def touch(self, ids: Iterable[str], seen_at: str) -> None: ...
@@ -158,6 +160,8 @@ class JobStore(Protocol):
 
 class SqliteStore:
     """`JobStore` on SQLite."""
+
+    keeps_digests = True  # jobs.digest
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)

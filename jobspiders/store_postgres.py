@@ -115,6 +115,8 @@ def redact(url: str) -> str:
 class PostgresStore:
     """`JobStore` on PostgreSQL."""
 
+    keeps_digests = False  # none: `stored_documents` gives the bytes
+
     def __init__(self, url: str) -> None:
         self.url = url
         try:

@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 import pytest
+from scrapy.settings import Settings
 
-from jobspiders.config import ConfigError
-from jobspiders.store import SCHEMA_VERSION, SqliteStore, open_store
+from jobspiders.config import ConfigError, JobsConfig
+from jobspiders.publish import list_ahead
+from jobspiders.store import DIGEST, SCHEMA_VERSION, SqliteStore, open_store
 
 T1, T2, T3 = "2026-11-18T12:00:00Z", "2026-11-19T12:00:00Z", "2026-11-20T12:00:00Z"
 BACKENDS = ["sqlite", "postgresql"]
@@ -552,3 +554,17 @@ def test_open_jobs_with_only_some_fields(store):
     }
     (one,) = store.open_jobs("2000-01-01", fields=["company"])
     assert one == {"company": "Acme", "last_seen": T2}
+
+
+def test_only_a_store_that_keeps_digests_is_listed_ahead_of_a_publish(store_url, tmp_path):
+    store = open_store(store_url)
+    try:
+        store.upsert(job("1"), "2026-11-20T12:00:00Z")
+        (listed,) = store.open_jobs("2000-01-01", fields=("id", DIGEST))
+    finally:
+        store.close()
+    config = JobsConfig.from_settings(
+        Settings({"JOBS_DB": store_url, "JOBS_NOW": "2026-11-20T12:00:00Z", "OUTPUT_DIR": str(tmp_path)})
+    )
+    assert (listed[DIGEST] is not None) == store.keeps_digests
+    assert list_ahead(config) == (1 if store.keeps_digests else 0)
