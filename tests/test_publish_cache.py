@@ -315,7 +315,8 @@ def test_listed_digests_find_cached_rows_without_the_store_and_read_the_others(t
     assert [key for key, _ in pairs[:3]] == [FragmentFile.key(row[DIGEST]) for row in rows[:3]]
 
 
-def test_rows_listed_ahead_are_used_again_where_their_records_did_not_change(tmp_path):
+def test_rows_listed_ahead_are_used_again_where_their_records_did_not_change(tmp_path, monkeypatch):
+    monkeypatch.setattr(publishing, "_LISTING", None)  # the listing is let go with the test
     # `list_ahead` (the publish process, while the crawl runs), then the crawl's writes: the publish
     # reads the records that changed or came, and lists what a publish that did not list ahead lists.
     jobs = [record(str(i), dedup_key=str(i), posted_at=f"2026-11-1{i}T08:00:00Z") for i in range(6)]
@@ -341,7 +342,8 @@ def test_rows_listed_ahead_are_used_again_where_their_records_did_not_change(tmp
     assert jobs[5]["id"] not in by_id  # closed by its board
 
 
-def test_a_listing_of_another_store_or_age_limit_is_not_used(tmp_path):
+def test_a_listing_of_another_store_or_age_limit_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setattr(publishing, "_LISTING", None)  # the listing is let go with the test
     config = fill(tmp_path, [record("1")])
     publishing.list_ahead(config)
     other = settings_for(tmp_path, JOBS_MAX_AGE_DAYS="3")
