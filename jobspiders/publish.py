@@ -69,7 +69,7 @@ from jobspiders.normalize.dedup import collapse_roles
 from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
 from jobspiders.publish_cache import CacheSpec, FragmentFile, new_spec, sweep
-from jobspiders.store import DIGEST, JobStore, StoredDocument, open_store
+from jobspiders.store import DIGEST, JobStore, StoredDocument, open_store, read_job
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -471,7 +471,8 @@ def _read_store(
 
 
 def _since(config: JobsConfig) -> str:
-    """The oldest ``posted_at`` a list publishes."""
+    """``JOBS_MAX_AGE_DAYS`` before now: the oldest ``posted_at`` a list publishes (and ``first_seen`` its
+    feed)."""
     return to_iso(config.now - timedelta(days=config.max_age_days))
 
 
@@ -622,14 +623,7 @@ def _stored(
 
 def _listed_document(store: JobStore, row: Mapping[str, Any]) -> StoredDocument:
     """A row's record as `listed` saw it (its digest and ``last_seen``), read from ``store`` if parsed."""
-
-    def read() -> dict[str, Any]:
-        record = store.stored_job(row["id"])
-        if record is None:  # nothing deletes jobs: a record listed a moment ago is still there
-            raise LookupError(f"job {row['id']} is no longer in the store")
-        return record
-
-    return StoredDocument(row[DIGEST], row[SEEN], read, loaded=False)
+    return StoredDocument(row[DIGEST], row[SEEN], partial(read_job, store, row["id"]), loaded=False)
 
 
 def _stored_record(pair: tuple[StoredDocument, Mapping[str, Any]]) -> dict[str, Any]:
@@ -1305,7 +1299,7 @@ def render_feed(
     `streaming_environment`: write the pieces with `write_markup`. ``cache``: entries rendered before
     for the same records.
     """
-    since = to_iso(config.now - timedelta(days=config.max_age_days))
+    since = _since(config)
     fresh = [job for job in context["jobs"] if (job.get("first_seen") or job["posted_at"]) >= since]
     fresh.sort(key=lambda job: (job.get("first_seen") or job["posted_at"], job["id"]), reverse=True)
     macro = env.get_template("feed-entry.atom.j2").module.feed_entry  # type: ignore[attr-defined]

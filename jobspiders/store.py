@@ -158,6 +158,15 @@ class JobStore(Protocol):
     def close(self) -> None: ...
 
 
+def read_job(store: JobStore, job_id: str) -> dict[str, Any]:
+    """``store.stored_job(job_id)`` of a job listed a moment ago; LookupError if it is no longer there
+    (nothing deletes jobs)."""
+    record = store.stored_job(job_id)
+    if record is None:
+        raise LookupError(f"job {job_id} is no longer in the store")
+    return record
+
+
 class SqliteStore:
     """`JobStore` on SQLite."""
 
@@ -396,19 +405,13 @@ class SqliteStore:
         )
         if digests_only:
             return {
-                job_id: StoredDocument(digest, last_seen, partial(self._read_record, job_id), loaded=False)
+                job_id: StoredDocument(digest, last_seen, partial(read_job, self, job_id), loaded=False)
                 for job_id, digest, _, _, last_seen in rows
             }
         return {
             job_id: StoredDocument(digest, last_seen, partial(_parsed, data, description, last_seen))
             for job_id, digest, data, description, last_seen in rows
         }
-
-    def _read_record(self, job_id: str) -> dict[str, Any]:
-        record = self.stored_job(job_id)
-        if record is None:  # nothing deletes jobs: a record listed a moment ago is still there
-            raise LookupError(f"job {job_id} is no longer in the store")
-        return record
 
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
         rows = self.db.execute(
