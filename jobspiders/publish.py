@@ -53,7 +53,7 @@ from functools import cache, lru_cache, partial
 from importlib import resources
 from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import quote
 
 import jinja2
@@ -301,8 +301,9 @@ def make_environment(template_dir: str | Path | None = None) -> jinja2.Environme
 
 @lru_cache(maxsize=4)  # one per environment: an overlay compiles its templates again
 def streaming_environment(env: jinja2.Environment) -> jinja2.Environment:
-    """``env`` without `finalize`, for the HTML and Atom files `write_markup` writes: it strips what XML
-    forbids from the whole output instead of from every printed value (the same output, less work)."""
+    """``env`` without `finalize`, for the HTML and Atom files: `clean_markup` strips what XML forbids from
+    each rendered row, entry and what surrounds them instead of from every printed value (the same output,
+    less work)."""
     return env.overlay(finalize=None)
 
 
@@ -948,7 +949,7 @@ def _render_part(
         with (
             atomic_writer(folder / "jobs.json", binary=True) as json_file,
             atomic_writer(folder / "jobs.csv", binary=True) as csv_file,
-            atomic_writer(folder / "index.html") as page_file,
+            atomic_writer(folder / "index.html", binary=True) as page_file,
         ):
             tables = TablesWriter(header, json_file, csv_file)
             page_env = streaming_environment(env)
@@ -957,13 +958,13 @@ def _render_part(
             else:
                 stored = _stored(store, jobs, fragments, merged=config.dedup == "role")
                 lines = cached_list_lines(page_env, stored, fragments)
-            write_markup(page_file, render_page(page_env, context, tables.passing(lines)))
+            page_file.writelines(render_page(page_env, context, tables.passing(lines)))
             tables.close()
         if name == PRIMARY_PROFILE:
             link_atomic(folder / "jobs.json", config.output_dir / "jobs.json")
     elif part == "feed":
-        with atomic_writer(folder / "feed.atom") as handle:
-            write_markup(handle, render_feed(streaming_environment(env), context, config, store, fragments))
+        with atomic_writer(folder / "feed.atom", binary=True) as handle:
+            handle.writelines(render_feed(streaming_environment(env), context, config, store, fragments))
     elif part == "readme":
         shown = list(_documents(store, jobs[: config.readme_max_rows], descriptions=False))
         readme, rows = render_readme(env, {**context, "rows": shown}, config.readme_max_rows, top_level=False)
@@ -1017,11 +1018,11 @@ class TablesWriter:
         self.csv_file.write(csv_text)
         self.count += 1
 
-    def passing(self, lines: Iterable[ListLines]) -> Iterator[Markup]:
+    def passing(self, lines: Iterable[ListLines]) -> Iterator[bytes]:
         """The web page row of each of `list_lines`, its other lines written on the way through."""
         for json_line, (csv_text, page_row) in lines:
             self.write_lines(json_line, csv_text)
-            yield Markup(page_row)  # noqa: S704 - rendered by index-row.html.j2 (autoescaped)
+            yield page_row
 
     def close(self) -> None:
         self.json_file.write(b"\n  ]\n}\n" if self.count else b"]\n}\n")
@@ -1109,8 +1110,8 @@ class PageRow:
         )
 
 
-# A record's jobs.json line, and its jobs.csv line (UTF-8) and web page row.
-ListLines = tuple[bytes, tuple[bytes, str]]
+# A record's jobs.json line, and its jobs.csv line and web page row (`clean_markup`), all UTF-8.
+ListLines = tuple[bytes, tuple[bytes, bytes]]
 # What changes in a record from one crawl to the next when the posting did not: `last_seen`. The cache's
 # fragments leave it out, so that yesterday's rows serve today's list (its jobs.csv cell is put in here).
 SEEN = "last_seen"
@@ -1149,9 +1150,9 @@ def cached_list_lines(
         yield line, _seen_in(texts[2:], seen)  # type: ignore[arg-type]
 
 
-def _row_renderer(env: jinja2.Environment) -> Callable[[Mapping[str, Any]], tuple[bytes, bytes, str]]:
+def _row_renderer(env: jinja2.Environment) -> Callable[[Mapping[str, Any]], tuple[bytes, bytes, bytes]]:
     """A record's jobs.csv line before and after its `SEEN` cell, and its page row (which does not show
-    it)."""
+    it; `clean_markup`)."""
     macro = env.get_template("index-row.html.j2").module.page_row  # type: ignore[attr-defined]
 
     def render(record: Mapping[str, Any]) -> tuple[bytes, bytes, str]:
@@ -1159,12 +1160,12 @@ def _row_renderer(env: jinja2.Environment) -> Callable[[Mapping[str, Any]], tupl
         before = ",".join(cells[:_SEEN_CELL]) + ","  # `SEEN` is neither the first column nor the last
         after = "," + ",".join(cells[_SEEN_CELL + 1 :]) + "\r\n"
         # Encoded once: the cache keeps the bytes that jobs.csv gets.
-        return before.encode("utf-8"), after.encode("utf-8"), macro(PageRow.of(record))
+        return before.encode("utf-8"), after.encode("utf-8"), clean_markup(macro(PageRow.of(record)))
 
     return render
 
 
-def _seen_in(texts: Sequence[Any], seen: Any) -> tuple[bytes, str]:
+def _seen_in(texts: Sequence[Any], seen: Any) -> tuple[bytes, bytes]:
     """A record's jobs.csv line (its `SEEN` cell put between the two parts) and page row."""
     before, after, row = texts
     return before + _csv_text(seen).encode("utf-8") + after, row
@@ -1181,13 +1182,16 @@ def _json_around_seen(line: bytes, seen: Any) -> tuple[bytes, bytes]:
     return line[: at + len(_SEEN_KEY)], line[at + len(pair) :]
 
 
-def render_page(env: jinja2.Environment, context: Mapping[str, Any], rows: Iterable[Markup]) -> Iterator[str]:
-    """The static web page, in pieces: the whole table in HTML, filters and sorting in inline JavaScript.
+def render_page(
+    env: jinja2.Environment, context: Mapping[str, Any], rows: Iterable[bytes]
+) -> Iterator[bytes]:
+    """The static web page, in UTF-8 pieces: the whole table in HTML, filters and sorting in inline
+    JavaScript.
 
     The inline script and style are allowed by their hashes in the page's Content-Security-Policy, so
     nothing else can run even if board text ever got past the escaping. ``rows``: the HTML rows of
-    ``context["jobs"]``, in their order (`TablesWriter.passing` of `list_lines`). ``env`` is a
-    `streaming_environment`: write the pieces with `write_markup`.
+    ``context["jobs"]``, in their order (`TablesWriter.passing` of `list_lines`), each `clean_markup`.
+    ``env`` is a `streaming_environment`.
     """
     jobs = context["jobs"]
     script = env.loader.get_source(env, "web/page.js")[0]  # type: ignore[union-attr]
@@ -1195,34 +1199,41 @@ def render_page(env: jinja2.Environment, context: Mapping[str, Any], rows: Itera
     countries = Counter(code for job in jobs for code in _countries(job))
     skills = Counter(chain.from_iterable(job.get("skills") or () for job in jobs))
     present = {job.get("seniority") for job in jobs}
-    return env.get_template("index.html.j2").generate(
-        {
-            **context,
-            "rows": rows,
-            "script": Markup(script),  # noqa: S704 - our own template file, not board text
-            "style": Markup(style),  # noqa: S704
-            "csp": _csp(script, style),
-            "countries": sorted(countries, key=lambda code: country_name(code)),
-            "skills": [name for name, _ in sorted(skills.items(), key=lambda kv: (-kv[1], kv[0]))],
-            "seniorities": [level for level in SENIORITY_LEVELS if level in present],
-        }
-    )
+    page = {
+        **context,
+        "script": Markup(script),  # noqa: S704 - our own template file, not board text
+        "style": Markup(style),  # noqa: S704
+        "csp": _csp(script, style),
+        "countries": sorted(countries, key=lambda code: country_name(code)),
+        "skills": [name for name, _ in sorted(skills.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "seniorities": [level for level in SENIORITY_LEVELS if level in present],
+    }
+    return _around(env.get_template("index.html.j2"), page, "rows", rows)
 
 
-def write_markup(handle: TextIO, pieces: Iterable[str], block: int = 1 << 17) -> None:
-    """Write rendered HTML or XML without the characters XML forbids (see `streaming_environment`),
-    about ``block`` characters at a time: one regular-expression pass per block instead of one per
-    printed value (pieces are values, or whole rows from `publish_cache`)."""
-    chunk: list[str] = []
-    size = 0
-    for piece in pieces:
-        chunk.append(piece)
-        size += len(piece)
-        if size >= block:
-            handle.write(_MARKUP_CONTROL.sub("", "".join(chunk)))
-            chunk.clear()
-            size = 0
-    handle.write(_MARKUP_CONTROL.sub("", "".join(chunk)))
+# Printed where a page's rows or a feed's entries go (`_around`): escaped board text has no "<".
+_ROWS_MARK = "<!--jobspiders:rows-->"
+
+
+def _around(
+    template: jinja2.Template, context: Mapping[str, Any], name: str, rows: Iterable[bytes]
+) -> Iterator[bytes]:
+    """``template`` rendered with ``rows`` (`clean_markup` bytes) as ``context[name]``, in pieces: what
+    the template prints around them is rendered once, with a mark in their place, and the rows are
+    written between as they are. A row is neither printed through the template's loop nor decoded, scanned
+    and encoded again: for a cached list, that was most of the page's cost."""
+    text = template.render({**context, name: [Markup(_ROWS_MARK)]})  # noqa: S704 - our own mark
+    head, mark, tail = text.partition(_ROWS_MARK)
+    if not mark or _ROWS_MARK in tail:
+        raise ValueError(f"{template.name} must print each of {name!r} once, in a loop")
+    yield clean_markup(head)
+    yield from rows
+    yield clean_markup(tail)
+
+
+def clean_markup(text: str) -> bytes:
+    """Rendered HTML or XML in UTF-8, without the characters XML forbids (see `streaming_environment`)."""
+    return _MARKUP_CONTROL.sub("", text).encode("utf-8")
 
 
 _COUNTRY_CODE = re.compile("[A-Z]{2}")
@@ -1291,32 +1302,32 @@ def render_feed(
     config: JobsConfig,
     store: JobStore,
     cache: FragmentFile | None = None,
-) -> Iterator[str]:
+) -> Iterator[bytes]:
     """The Atom feed of the jobs first seen in the last ``JOBS_MAX_AGE_DAYS`` days, newest first, in pieces.
 
     Entry ids are ``urn:uuid:`` UUIDv5s of the job id, so a job keeps its id in every crawl and every
     list; ``updated`` is when we first saw the job, so a reader shows it once. ``env`` is a
-    `streaming_environment`: write the pieces with `write_markup`. ``cache``: entries rendered before
-    for the same records.
+    `streaming_environment`; the pieces are UTF-8. ``cache``: entries rendered before for the same
+    records.
     """
     since = _since(config)
     fresh = [job for job in context["jobs"] if (job.get("first_seen") or job["posted_at"]) >= since]
     fresh.sort(key=lambda job: (job.get("first_seen") or job["posted_at"], job["id"]), reverse=True)
     macro = env.get_template("feed-entry.atom.j2").module.feed_entry  # type: ignore[attr-defined]
 
-    def render(doc: Mapping[str, Any]) -> tuple[str]:
-        return (macro(FeedEntry.of(doc, doc["description"])),)
+    def render(doc: Mapping[str, Any]) -> tuple[bytes]:
+        return (clean_markup(macro(FeedEntry.of(doc, doc["description"]))),)
 
     if cache is None:
-        entries: Iterable[str] = (render(doc)[0] for doc in _documents(store, fresh, descriptions=True))
+        entries: Iterable[bytes] = (render(doc)[0] for doc in _documents(store, fresh, descriptions=True))
     else:
         # Found by what the record is made of (the entry does not show `SEEN`): a job whose entry is in
         # the cache is not parsed at all.
         stored = _stored(store, fresh, cache, merged=config.dedup == "role")
         rendered = cache.rendered(stored, lambda pair: render(_stored_record(pair)))
-        entries = (Markup(texts[0]) for _, texts in rendered)  # noqa: S704 - rendered by feed-entry.atom.j2
+        entries = (texts[0] for _, texts in rendered)  # type: ignore[misc]
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
-    return env.get_template("feed.atom.j2").generate({**context, "entries": entries, "feed_id": feed_id})
+    return _around(env.get_template("feed.atom.j2"), {**context, "feed_id": feed_id}, "entries", entries)
 
 
 _CANONICAL_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")

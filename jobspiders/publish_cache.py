@@ -51,8 +51,8 @@ logger = logging.getLogger(__name__)
 # A file: MAGIC, the code digest (32 bytes), then one entry per job: the hash of its record (16 bytes),
 # the length of its fragments (4 bytes, little-endian) and the fragments, each its length (4 bytes, the
 # top bit set for bytes) and its bytes or UTF-8 text (no JSON: escaping the quotes of HTML rows made the
-# files bigger and slower to read; lone surrogates pass: `write_markup` drops them from the files, they
-# must not fail the cache first).
+# files bigger and slower to read; lone surrogates pass: a text may hold what a file must not, the
+# cache gives it back as it was).
 MAGIC = b"JSPFRAG1"
 SALT_SIZE = 32
 ENTRY = struct.Struct("<16sI")

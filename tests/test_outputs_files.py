@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import jinja2
 import lxml.html
 import pytest
 from hypothesis import given
@@ -486,18 +487,34 @@ def test_previous_count_reads_only_the_header_of_a_list_we_wrote(tmp_path, monke
     assert publishing.previous_count(tmp_path / "missing.json") is None
 
 
-@pytest.mark.parametrize("block", [1, 7, 64, 1 << 17])
 @pytest.mark.parametrize(
-    "pieces",
+    "text",
     [
-        [],
-        ["<tr>", "a\x00b", "\ufeff", "", "c\u202ed", "</tr>"],
-        ['\n    <tr data-id="x">' + "é\x0b" * 40 + "</tr>"] * 5,  # whole rows, as the cache gives
-        ["x" * 300, "\ud800", "y\x1f"],
+        "",
+        "<tr>a\x00b\ufeffc\u202ed</tr>",
+        '\n    <tr data-id="x">' + "é\x0b" * 40 + "</tr>",
+        "x" * 300 + "\ud800y\x1f\U0001f680",
     ],
 )
-def test_write_markup_strips_forbidden_characters_across_blocks(pieces, block):
-    handle = io.StringIO()
-    publishing.write_markup(handle, iter(pieces), block=block)
-    assert handle.getvalue() == publishing._MARKUP_CONTROL.sub("", "".join(pieces))
-    assert "\x00" not in handle.getvalue()
+def test_clean_markup_strips_forbidden_characters_and_encodes(text):
+    cleaned = publishing.clean_markup(text)
+    assert cleaned == "".join(c for c in text if not publishing._MARKUP_CONTROL.match(c)).encode("utf-8")
+    assert not publishing._MARKUP_CONTROL.search(cleaned.decode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("source", "fails"),
+    [
+        ("<ul>{% for row in rows %}{{ row }}{% endfor %}</ul>\x0b", False),
+        ("<ul>{{ rows | length }}</ul>", True),  # the rows are not printed
+        ("{% for row in rows %}{{ row }}{% endfor %}{% for row in rows %}{{ row }}{% endfor %}", True),
+    ],
+)
+def test_the_rows_go_where_the_template_prints_them_once(source, fails):
+    template = jinja2.Environment(autoescape=True).from_string(source)
+    pieces = publishing._around(template, {}, "rows", iter([b"<li>a</li>", b"<li>\xc3\xa9</li>"]))
+    if fails:
+        with pytest.raises(ValueError, match="must print each of 'rows' once"):
+            list(pieces)
+    else:
+        assert b"".join(pieces) == "<ul><li>a</li><li>é</li></ul>".encode()
