@@ -347,10 +347,9 @@ def collapse_duplicates(jobs: Iterable[Mapping[str, Any]], by: str = "location")
     return list(kept.values())
 
 
-def compute_stats(jobs: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """The README's stats line, over the published jobs."""
+def compute_stats(jobs: list[Mapping[str, Any]], skills: Sequence[str] | None = None) -> dict[str, Any]:
+    """The README's stats line, over the published jobs (``skills``: their `skills_by_count`)."""
     salaries = [mid for job in jobs if (mid := _annual_usd_mid(job.get("salary"))) is not None]
-    skills = Counter(chain.from_iterable(job.get("skills") or () for job in jobs))
     remote = sum(job["workplace"] == "remote" for job in jobs)
     return {
         "jobs": len(jobs),
@@ -358,10 +357,27 @@ def compute_stats(jobs: list[Mapping[str, Any]]) -> dict[str, Any]:
         "companies": len({job["company"] for job in jobs}),
         "avg_salary_usd": round(sum(salaries) / len(salaries)) if salaries else None,
         "salary_postings": len(salaries),
-        "trending_skills": [name for name, _ in sorted(skills.items(), key=lambda kv: (-kv[1], kv[0]))][
-            :TOP_SKILLS
-        ],
+        "trending_skills": list((skills_by_count(jobs) if skills is None else skills)[:TOP_SKILLS]),
     }
+
+
+def skills_by_count(jobs: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every skill of ``jobs``, the most frequent first (then by name)."""
+    skills = Counter(chain.from_iterable(job.get("skills") or () for job in jobs))
+    return [name for name, _ in sorted(skills.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def countries_by_name(jobs: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The country codes of ``jobs``' locations (valid ones), by `country_name`."""
+    # A set of the codes, checked once each: a Counter of every location's, checked each time, was a
+    # tenth of a cached list's page.
+    codes = {
+        code
+        for job in jobs
+        for loc in job.get("locations") or ()
+        if isinstance(loc, Mapping) and isinstance(code := loc.get("country"), str)
+    }
+    return sorted(filter(_COUNTRY_CODE.fullmatch, codes), key=lambda code: (country_name(code), code))
 
 
 def _annual_usd_mid(salary: Mapping[str, Any] | None) -> float | None:
@@ -809,13 +825,15 @@ def _context(
 ) -> dict[str, Any]:
     """What every template of one profile's list gets."""
     profile = profiles[name]
+    skills = skills_by_count(jobs)
     return {
         "profile": profile,
         "title": profile.title.format(year=config.now.year),
         "updated": MdSafe(config.now.strftime("%b %d, %Y at %H:%M UTC")),
         "generated_at": to_iso(config.now),
         "jobs": jobs,
-        "stats": compute_stats(jobs),
+        "stats": compute_stats(jobs, skills),
+        "skills_by_count": skills,
         "workplace_labels": WORKPLACE_LABELS,
         "boards": dict(boards),
         "max_age_days": config.max_age_days,
@@ -1196,16 +1214,15 @@ def render_page(
     jobs = context["jobs"]
     script = env.loader.get_source(env, "web/page.js")[0]  # type: ignore[union-attr]
     style = env.loader.get_source(env, "web/page.css")[0]  # type: ignore[union-attr]
-    countries = Counter(code for job in jobs for code in _countries(job))
-    skills = Counter(chain.from_iterable(job.get("skills") or () for job in jobs))
+    skills = context.get("skills_by_count")
     present = {job.get("seniority") for job in jobs}
     page = {
         **context,
         "script": Markup(script),  # noqa: S704 - our own template file, not board text
         "style": Markup(style),  # noqa: S704
         "csp": _csp(script, style),
-        "countries": sorted(countries, key=lambda code: country_name(code)),
-        "skills": [name for name, _ in sorted(skills.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "countries": countries_by_name(jobs),
+        "skills": skills_by_count(jobs) if skills is None else skills,
         "seniorities": [level for level in SENIORITY_LEVELS if level in present],
     }
     return _around(env.get_template("index.html.j2"), page, "rows", rows)

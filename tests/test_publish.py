@@ -12,9 +12,11 @@ from jobspiders.publish import (
     PublishRefused,
     collapse_duplicates,
     compute_stats,
+    countries_by_name,
     md,
     md_link,
     publish,
+    skills_by_count,
     write_atomic,
 )
 from jobspiders.store import SqliteStore
@@ -143,6 +145,31 @@ def test_stats():
         "trending_skills": ["go", "aws", "python"],
     }
     assert compute_stats([])["remote_share"] == 0
+    assert compute_stats(jobs, ["x", "y"])["trending_skills"] == ["x", "y"]  # counted by the caller
+
+
+@pytest.mark.parametrize(
+    ("skills", "ordered"),
+    [
+        ([], []),
+        ([["go", "aws"], None, ["aws"], ["python", "go", "aws"]], ["aws", "go", "python"]),
+        ([["b"], ["a"], ["c", "a"], ["b"]], ["a", "b", "c"]),  # ties by name
+    ],
+)
+def test_skills_by_count(skills, ordered):
+    assert skills_by_count([{"skills": each} for each in skills]) == ordered
+
+
+def test_countries_by_name_keeps_valid_codes_once_in_name_order():
+    jobs = [
+        {"locations": [{"country": "DE"}, {"country": "AT"}, "Berlin", {"country": None}]},
+        {"locations": None},
+        {},
+        {"locations": [{"country": "de"}, {"country": ["DE"]}, {"country": "GBR"}, {"country": "DE"}]},
+        {"locations": [{"country": "GB"}, {"city": "Paris"}, {"country": "ZZ"}]},
+    ]
+    # Austria, Germany, United Kingdom; ZZ has no name and is printed as its code
+    assert countries_by_name(jobs) == ["AT", "DE", "GB", "ZZ"]
 
 
 def fill(tmp_path, rows, runs=()):
