@@ -1173,7 +1173,7 @@ def _row_renderer(env: jinja2.Environment) -> Callable[[Mapping[str, Any]], tupl
     it; `clean_markup`)."""
     macro = env.get_template("index-row.html.j2").module.page_row  # type: ignore[attr-defined]
 
-    def render(record: Mapping[str, Any]) -> tuple[bytes, bytes, str]:
+    def render(record: Mapping[str, Any]) -> tuple[bytes, bytes, bytes]:
         cells = [*map(_csv_text, _csv_values(record))]
         before = ",".join(cells[:_SEEN_CELL]) + ","  # `SEEN` is neither the first column nor the last
         after = "," + ",".join(cells[_SEEN_CELL + 1 :]) + "\r\n"
@@ -1342,7 +1342,7 @@ def render_feed(
         # the cache is not parsed at all.
         stored = _stored(store, fresh, cache, merged=config.dedup == "role")
         rendered = cache.rendered(stored, lambda pair: render(_stored_record(pair)))
-        entries = (texts[0] for _, texts in rendered)  # type: ignore[misc]
+        entries = (texts[0] for _, texts in rendered)  # type: ignore[misc]  # rendered as bytes (`render`)
     feed_id = f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'feed:' + context['profile'].name)}"
     return _around(env.get_template("feed.atom.j2"), {**context, "feed_id": feed_id}, "entries", entries)
 
