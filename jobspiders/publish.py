@@ -1214,7 +1214,6 @@ def render_page(
     jobs = context["jobs"]
     script = env.loader.get_source(env, "web/page.js")[0]  # type: ignore[union-attr]
     style = env.loader.get_source(env, "web/page.css")[0]  # type: ignore[union-attr]
-    skills = context.get("skills_by_count")
     present = {job.get("seniority") for job in jobs}
     page = {
         **context,
@@ -1222,7 +1221,7 @@ def render_page(
         "style": Markup(style),  # noqa: S704
         "csp": _csp(script, style),
         "countries": countries_by_name(jobs),
-        "skills": skills_by_count(jobs) if skills is None else skills,
+        "skills": context["skills_by_count"],  # `_context`: counted once for the stats line too
         "seniorities": [level for level in SENIORITY_LEVELS if level in present],
     }
     return _around(env.get_template("index.html.j2"), page, "rows", rows)
