@@ -371,12 +371,7 @@ def countries_by_name(jobs: Iterable[Mapping[str, Any]]) -> list[str]:
     """The country codes of ``jobs``' locations (valid ones), by `country_name`."""
     # A set of the codes, checked once each: a Counter of every location's, checked each time, was a
     # tenth of a cached list's page.
-    codes = {
-        code
-        for job in jobs
-        for loc in job.get("locations") or ()
-        if isinstance(loc, Mapping) and isinstance(code := loc.get("country"), str)
-    }
+    codes = set(chain.from_iterable(map(_location_countries, jobs)))
     return sorted(filter(_COUNTRY_CODE.fullmatch, codes), key=lambda code: (country_name(code), code))
 
 
@@ -1256,9 +1251,17 @@ _COUNTRY_CODE = re.compile("[A-Z]{2}")
 
 
 def _countries(job: Mapping[str, Any]) -> list[str]:
-    codes = (loc.get("country") for loc in job.get("locations") or () if isinstance(loc, Mapping))
-    valid = (code for code in codes if isinstance(code, str) and _COUNTRY_CODE.fullmatch(code))
-    return list(dict.fromkeys(valid))
+    return list(dict.fromkeys(filter(_COUNTRY_CODE.fullmatch, _location_countries(job))))
+
+
+def _location_countries(job: Mapping[str, Any]) -> list[str]:
+    """The ``country`` of each of ``job``'s locations that has a string one, not yet checked as a code
+    (`_COUNTRY_CODE`): `countries_by_name` checks each distinct one once."""
+    return [
+        code
+        for loc in job.get("locations") or ()
+        if isinstance(loc, Mapping) and isinstance(code := loc.get("country"), str)
+    ]
 
 
 def _usd(job: Mapping[str, Any], key: str, fallback: str) -> int | None:

@@ -9,6 +9,7 @@ from scrapy.settings import Settings
 
 from jobspiders.config import JobsConfig
 from jobspiders.publish import (
+    PageRow,
     PublishRefused,
     collapse_duplicates,
     compute_stats,
@@ -170,6 +171,20 @@ def test_countries_by_name_keeps_valid_codes_once_in_name_order():
     ]
     # Austria, Germany, United Kingdom; ZZ has no name and is printed as its code
     assert countries_by_name(jobs) == ["AT", "DE", "GB", "ZZ"]
+
+
+@pytest.mark.parametrize(
+    ("locations", "codes"),
+    [
+        ([{"country": "DE"}, {"country": "AT"}, {"country": "DE"}], ["DE", "AT"]),  # once, in order
+        ([{"country": "de"}, {"country": ["DE"]}, {"country": "GBR"}, {"country": None}], []),
+        (["Berlin", {"city": "Paris"}, {"country": "GB"}], ["GB"]),
+        (None, []),
+    ],
+)
+def test_a_page_rows_countries_are_its_valid_codes_once(locations, codes):
+    job = {"id": "greenhouse:acme:1", "posted_at": "2026-11-20T00:00:00Z", "locations": locations}
+    assert PageRow.of(job).countries == " ".join(codes)
 
 
 def fill(tmp_path, rows, runs=()):
