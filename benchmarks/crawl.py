@@ -20,6 +20,10 @@ measured from here.
 - publish: ``scrapy publish`` alone over the stored jobs (process wall), first with an empty publish
   cache, then again with the rows it cached; and ``publish()`` in-process.
 
+Before each of these processes the kernel writes back what earlier ones wrote (`_common.settle`:
+``os.sync``, timed and printed, not part of any run): a run does not pay for the previous run's files
+(``--no-settle``: it does, as before the eighteenth round).
+
 Throughput runs turn politeness off (DOWNLOAD_DELAY=0, AutoThrottle off, ``--concurrency`` per host and in
 total, Workable's host limit lifted) so that they measure CPU cost. With ``--latency S`` every answer waits
 S seconds; the throughput runs then print their ideal (requests x S / concurrency), and a "polite" full run
@@ -45,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common
 import workload as wl
 from _common import ROOT, Child, machine, run_child, table, verdict
 from _server import FastServer, capacity
@@ -229,6 +234,7 @@ class Bench:
         return {
             "first": first.wall,
             "first_code": first.returncode,
+            "first_settled": first.settled().lstrip(", "),
             "wall": cli.wall,
             "rss": max(first.peak_rss_mb, cli.peak_rss_mb),
             "code": cli.returncode,
@@ -286,7 +292,7 @@ class Bench:
             f"  CPU {r.child.cpu:.1f}s ({r.items_per_cpu_s:.0f} items/CPU-s)"
             f"  [{r.requests} requests, stand-in CPU {r.server_cpu:.1f}s,"
             f" load {r.load[0]:.1f}->{r.load[1]:.1f},"
-            f" exit {r.child.returncode}]{note}",
+            f" exit {r.child.returncode}{r.child.settled()}]{note}",
             flush=True,
         )
         print(
@@ -402,7 +408,8 @@ class Bench:
                 f"  publish alone over {publish['stored']} stored jobs ({publish['open']} open), target "
                 f"< {TARGETS['publish_s']:.0f} s for 50,000; peak RSS {publish['rss']:.0f} MB:\n"
                 f"    scrapy publish, empty publish cache: {publish['first']:.2f}s wall "
-                f"(exit {publish['first_code']:.0f}) {verdict(publish['first'] < TARGETS['publish_s'])}\n"
+                f"(exit {publish['first_code']:.0f}) {verdict(publish['first'] < TARGETS['publish_s'])}"
+                f"{'; ' + publish['first_settled'] if publish['first_settled'] else ''}\n"
                 f"    scrapy publish again, rows cached:   {publish['wall']:.2f}s wall "
                 f"(exit {publish['code']:.0f}) {verdict(publish['wall'] < TARGETS['publish_s'])}\n"
                 f"    publish() in-process, rows cached:   {publish['inproc']:.2f}s"
@@ -662,7 +669,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25, help="hot spots to print (default 25)")
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of the crawls (default INFO)")
     parser.add_argument("--keep", type=Path, help="keep stores, logs and outputs in this folder")
+    parser.add_argument(
+        "--no-settle",
+        action="store_true",
+        help="do not write back the page cache's dirty pages (os.sync) before each timed process: a run "
+        "then also pays for writing back what the run before it wrote, as before the eighteenth round",
+    )
     args = parser.parse_args(argv)
+    _common.SETTLE = not args.no_settle
     sizes = [int(n) for n in args.boards.split(",") if n.strip()]
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if args.repeat < 1:

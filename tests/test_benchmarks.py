@@ -74,7 +74,64 @@ def test_crawl_benchmark_prints_its_figures():
     assert re.search(r"scrapy publish again, rows cached: +[\d.]+s wall \(exit 0\)", out)
     assert re.search(r"stand-in capacity \(benchmarks/_server.FastServer.*: \d+ answers/s", out)
     assert re.search(r"with the processes it started \(PSS\): \d+ MB at \d+%", out)
+    # each timed process started after the page cache was written back (settle), and says so
+    for mode in ("baseline", "full", "recrawl"):
+        assert re.search(rf"^  {mode}\s.*, settled [\d?]+ MB in [\d.]+s first\]", out, re.M), out
+    assert re.search(r"empty publish cache: .*; settled [\d?]+ MB in [\d.]+s first$", out, re.M), out
     assert "targets (issue 8)" in out
+
+
+def test_no_settle_runs_without_writing_back_first():
+    small = ("--boards", "7", "--postings", "5", "--modes", "baseline", "--capacity-seconds", "0")
+    out = run("crawl.py", *small)
+    assert re.search(r"^  baseline\s+35 postings .*, settled", out, re.M), out
+    out = run("crawl.py", *small, "--no-settle")
+    line = re.search(r"^  baseline\s+35 postings .*$", out, re.M)
+    assert line, out
+    assert "settled" not in line.group(0)
+
+
+@pytest.mark.parametrize(
+    ("meminfo", "expected"),
+    [
+        ("MemTotal:       24000000 kB\nDirty:              2048 kB\nWriteback:          1024 kB\n", 3.0),
+        ("Dirty:                 0 kB\nWriteback:             0 kB\n", 0.0),
+        ("MemTotal:       24000000 kB\nDirty:              2048 kB\n", None),  # no Writeback line
+        ("Dirty: lots\nWriteback: 0 kB\n", None),
+        (None, None),  # no such file (not Linux)
+    ],
+)
+def test_dirty_mb_reads_meminfo(tmp_path, meminfo, expected):
+    import _common
+
+    path = tmp_path / "meminfo"
+    if meminfo is not None:
+        path.write_text(meminfo)
+    assert _common.dirty_mb(path) == expected
+
+
+def test_settle_syncs_and_says_how_much_was_dirty(monkeypatch):
+    import _common
+
+    calls = []
+    monkeypatch.setattr(_common.os, "sync", lambda: calls.append("sync"), raising=False)
+    monkeypatch.setattr(_common, "dirty_mb", lambda: 1176.0)
+    assert _common.settle()[0] == 1176.0
+    assert calls == ["sync"]
+
+
+def test_a_child_says_whether_it_was_settled_first():
+    import _common
+
+    settled = _common.run_child([sys.executable, "-c", "pass"], settle_first=True)
+    assert settled.returncode == 0
+    assert settled.settle_s is not None
+    assert settled.settle_s >= 0
+    assert re.fullmatch(r", settled [\d?]+ MB in [\d.]+s first", settled.settled())
+    plain = _common.run_child([sys.executable, "-c", "pass"], settle_first=False)
+    assert plain.settle_s is None
+    assert plain.settled_mb is None
+    assert plain.settled() == ""
 
 
 def test_the_recrawl_publishes_from_the_full_runs_publish_cache(tmp_path):
