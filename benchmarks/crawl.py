@@ -15,8 +15,11 @@ measured from here.
 - baseline: ``ITEM_PIPELINES={}``, ``FEEDS={}``: Scrapy + our spiders' parsing, no pipeline, no store
   (crawlall still opens the empty store once and publishes nothing at the end).
 - full: every pipeline, the store, feeds, and crawlall's publish at the end (fresh store).
-- recrawl: full again on the same store, nothing changed; its OUTPUT_DIR starts as a copy of the full
-  run's (the last lists and their publish cache, as a daily re-crawl finds them).
+- recrawl: full again on the same store, nothing changed; its OUTPUT_DIR starts with the files the full
+  run's publish wrote (the last lists and their publish cache), moved there: a daily re-crawl finds
+  yesterday's files as that publish wrote them. ``--copy-outputs`` copies them instead, as before the
+  nineteenth round; on this machine the first publish over freshly copied files wrote its lists at half
+  the speed (`carry_outputs`).
 - publish: ``scrapy publish`` alone over the stored jobs (process wall), first with an empty publish
   cache, then again with the rows it cached; and ``publish()`` in-process.
 
@@ -268,14 +271,16 @@ class Bench:
                     if mode == "recrawl" and "full" not in runs and rep == 0:
                         print("  (recrawl without a full run first: the store is empty, it is a first crawl)")
                     if mode == "recrawl" and "full" in runs:
-                        carry_outputs(folder / "full", folder / mode)
+                        carry_outputs(folder / "full", folder / mode, copy=args.copy_outputs)
                     runs[mode] = self.crawl(mode, load, server, registry, folder / mode, extra)
                     repeats[mode].append(runs[mode])
                     self.report_run(
                         mode, runs[mode], f" (run {rep + 1} of {args.repeat})" if args.repeat > 1 else ""
                     )
+            # The lists the store's state was last published to: a profiled re-crawl starts from a copy.
+            lists = folder / ("recrawl" if repeats.get("recrawl") else "full")
             for mode in args.profile:
-                self.profile(mode, load, server, registry, folder, extra)
+                self.profile(mode, load, server, registry, folder, extra, lists)
             publish = self.publish_alone(folder / "full") if "full" in repeats else None
         result["runs"] = {mode: median_run(runs) for mode, runs in repeats.items()}
         result["repeats"] = repeats
@@ -340,9 +345,11 @@ class Bench:
         registry: Path,
         folder: Path,
         extra: dict[str, Any],
+        lists: Path,
     ) -> None:
         """One more run of ``mode`` under pyinstrument, then its hot spots. A profiled re-crawl starts
-        from a copy of the full run's store; the others from an empty one."""
+        from a copy of the last run's store and of the lists in ``lists`` (the last run's, published
+        from that store); the others from an empty store."""
         target = folder / f"profile-{mode}"
         target.mkdir(parents=True, exist_ok=True)
         for name in ("store.db", "store.db-wal", "store.db-shm", "baseline.db"):
@@ -351,8 +358,8 @@ class Bench:
             with sqlite3.connect(folder / "store.db") as source, sqlite3.connect(target / "store.db") as copy:
                 source.backup(copy)
         out = target / mode
-        if mode == "recrawl" and (folder / "full").exists():
-            carry_outputs(folder / "full", out)
+        if mode == "recrawl" and lists.exists():
+            carry_outputs(lists, out, copy=True)  # the timed runs may use them again
         run = self.crawl(mode, load, server, registry, out, extra, profile=out)
         print(
             f"  profiled {mode} crawl (pyinstrument): {run.child.wall:.1f}s wall; "
@@ -432,10 +439,29 @@ def median_run(runs: list[Run]) -> Run:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def carry_outputs(last: Path, folder: Path) -> None:
-    """Start ``folder`` (an OUTPUT_DIR) with the lists and publish cache of the run in ``last``."""
+# What a run's OUTPUT_DIR holds of the run itself rather than of its publish: its log and output, and
+# the folder of the publish-alone runs.
+RUN_FILES = ("*.log", "*.stdout", "publish")
+
+
+def carry_outputs(last: Path, folder: Path, *, copy: bool = False) -> None:
+    """Start ``folder`` (an OUTPUT_DIR) with the lists and publish cache of the run in ``last``: moved
+    there (its logs stay in ``last``), or with ``copy`` copied.
+
+    A move is what a daily re-crawl finds: the very files yesterday's publish wrote. A copy is new files
+    written by `shutil.copytree`, and on this machine (a VM) the first publish that replaced them wrote
+    its lists at half the speed: the backend list of a 1,000-board re-crawl took 0.85-1.03 s instead of
+    0.51-0.52 s, its system time in ``write`` four times as high (benchmarks/PERFORMANCE.md, nineteenth
+    round)."""
     shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(last, folder, ignore=shutil.ignore_patterns("*.log", "*.stdout", "publish"))
+    if copy:
+        shutil.copytree(last, folder, ignore=shutil.ignore_patterns(*RUN_FILES))
+        return
+    last.rename(folder)
+    last.mkdir()
+    for pattern in RUN_FILES:
+        for path in folder.glob(pattern):
+            path.rename(last / path.name)
 
 
 def hot_spots(pstats_path: Path, top: int = 25) -> str:
@@ -669,6 +695,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25, help="hot spots to print (default 25)")
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of the crawls (default INFO)")
     parser.add_argument("--keep", type=Path, help="keep stores, logs and outputs in this folder")
+    parser.add_argument(
+        "--copy-outputs",
+        action="store_true",
+        help="start the re-crawl from a copy of the full run's lists and publish cache instead of the "
+        "files themselves, as before the nineteenth round",
+    )
     parser.add_argument(
         "--no-settle",
         action="store_true",

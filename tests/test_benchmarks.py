@@ -154,6 +154,36 @@ def test_the_recrawl_publishes_from_the_full_runs_publish_cache(tmp_path):
     assert all(int(rendered) == 0 and int(cached) > 0 for rendered, cached in wrote["recrawl"])
 
 
+@pytest.mark.parametrize("copy", [False, True])
+def test_the_recrawl_starts_from_the_files_the_full_run_published(tmp_path, copy):
+    import crawl as bench  # benchmarks/crawl.py
+
+    full, recrawl = tmp_path / "full", tmp_path / "recrawl"
+    published = {
+        "jobs.json": b'{"count": 1}',
+        "backend/jobs.json": b"[]",
+        ".publish-cache/backend.list.fragments": b"JSPFRAG1",
+    }
+    run_files = {"full.log": b"log", "full.stdout": b"out", "publish/jobs.json": b"alone"}
+    for name, body in {**published, **run_files}.items():
+        (full / name).parent.mkdir(parents=True, exist_ok=True)
+        (full / name).write_bytes(body)
+    inodes = {name: (full / name).stat().st_ino for name in published}
+    (recrawl / "stale").mkdir(parents=True)  # a last invocation's re-crawl: replaced
+
+    bench.carry_outputs(full, recrawl, copy=copy)
+
+    assert not (recrawl / "stale").exists()
+    for name, body in published.items():
+        assert (recrawl / name).read_bytes() == body
+        # moved: the very files (a daily re-crawl finds yesterday's); copied: new ones next to them
+        assert ((recrawl / name).stat().st_ino == inodes[name]) is not copy
+        assert (full / name).exists() is copy
+    for name, body in run_files.items():  # the full run's own files stay with it, and only there
+        assert (full / name).read_bytes() == body
+        assert not (recrawl / name).exists()
+
+
 def test_repeated_runs_are_each_a_first_crawl_and_a_recrawl_judged_on_their_median(tmp_path):
     out = run(
         "crawl.py",
