@@ -277,7 +277,7 @@ class Bench:
                     self.report_run(
                         mode, runs[mode], f" (run {rep + 1} of {args.repeat})" if args.repeat > 1 else ""
                     )
-            # The lists the store's state was last published to: a profiled re-crawl starts from a copy.
+            # The lists the store's state was last published to, which a profiled re-crawl starts from.
             lists = folder / ("recrawl" if repeats.get("recrawl") else "full")
             for mode in args.profile:
                 self.profile(mode, load, server, registry, folder, extra, lists)
@@ -348,8 +348,8 @@ class Bench:
         lists: Path,
     ) -> None:
         """One more run of ``mode`` under pyinstrument, then its hot spots. A profiled re-crawl starts
-        from a copy of the last run's store and of the lists in ``lists`` (the last run's, published
-        from that store); the others from an empty store."""
+        from a copy of the last run's store and with the lists in ``lists`` (the last run's, published
+        from that store, moved as for a timed re-crawl); the others from an empty store."""
         target = folder / f"profile-{mode}"
         target.mkdir(parents=True, exist_ok=True)
         for name in ("store.db", "store.db-wal", "store.db-shm", "baseline.db"):
@@ -359,7 +359,7 @@ class Bench:
                 source.backup(copy)
         out = target / mode
         if mode == "recrawl" and lists.exists():
-            carry_outputs(lists, out, copy=True)  # the timed runs may use them again
+            carry_outputs(lists, out, copy=self.args.copy_outputs)
         run = self.crawl(mode, load, server, registry, out, extra, profile=out)
         print(
             f"  profiled {mode} crawl (pyinstrument): {run.child.wall:.1f}s wall; "
