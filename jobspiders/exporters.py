@@ -8,7 +8,8 @@ finds nothing changed. Anything else (another encoding, field serializers, value
 encode) goes through Scrapy's own code.
 
 `BufferedFileFeedStorage` (``FEED_STORAGES`` for local files) is Scrapy's `FileFeedStorage` with a
-bigger write buffer.
+bigger write buffer, whose written pages leave the kernel's cache as the feed grows
+(`jobspiders.writeonce`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import IO, Any
 import orjson
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
+
+from jobspiders.writeonce import open_written_once
 
 _PASS_DATES = orjson.OPT_PASSTHROUGH_DATETIME
 # A feed line is 2-3 KB: with the default 8 KB buffer every third item was a write() call, about a tenth
@@ -36,7 +39,8 @@ class BufferedFileFeedStorage(FileFeedStorage):
     def open(self, spider: Any) -> IO[bytes]:
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return path.open(self.write_mode, buffering=FEED_WRITE_BUFFER)
+        # Not read again by the crawl: its pages leave the cache as it is written (`writeonce`).
+        return open_written_once(path, self.write_mode, buffering=FEED_WRITE_BUFFER)
 
 
 class JsonLinesExporter(JsonLinesItemExporter):

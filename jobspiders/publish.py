@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import json
 import logging
 import multiprocessing
@@ -70,6 +71,7 @@ from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
 from jobspiders.publish_cache import CacheSpec, FragmentFile, new_spec, sweep
 from jobspiders.store import DIGEST, JobStore, StoredDocument, open_store, read_job
+from jobspiders.writeonce import open_written_once
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -1456,12 +1458,10 @@ def atomic_writer(path: Path, *, binary: bool = False) -> Iterator[Any]:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, _FILE_MODE)
-        # Lists are tens of MB written a line at a time: a big buffer makes few system calls.
-        opened = (
-            os.fdopen(fd, "wb", buffering=WRITE_BUFFER)
-            if binary
-            else os.fdopen(fd, "w", buffering=WRITE_BUFFER, encoding="utf-8", newline="\n")
-        )
+        # Lists are tens of MB written a line at a time: a big buffer makes few system calls. Written
+        # once and not read again here: their pages leave the cache as they are written (`writeonce`).
+        written = open_written_once(fd, buffering=WRITE_BUFFER)
+        opened = written if binary else io.TextIOWrapper(written, encoding="utf-8", newline="\n")
         with opened as handle:
             yield handle
             handle.flush()
