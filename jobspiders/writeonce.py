@@ -34,7 +34,7 @@ class WrittenOnceFile(io.FileIO):
     def __init__(self, file: str | Path | int, mode: str = "wb", closefd: bool = True) -> None:
         super().__init__(file, mode, closefd)
         self._unsettled = 0
-        self.drops = 0  # how many times pages were let go (for tests and logs)
+        self.drops = 0  # how many times pages were let go (the tests read it)
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
         written = super().write(data)
