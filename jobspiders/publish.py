@@ -17,7 +17,8 @@ Every file is written atomically (temp file + rename); a refused profile keeps a
 Publishing streams (issue 8: tens of thousands of jobs in little memory): it keeps per job only what
 dedup, order, the stats and the page's filters need (`listed`), reads the whole records back from the
 store in batches while it writes (`JobStore.documents`), and writes each file as it is rendered, never
-holding one whole. Big publishes share the files out to forked worker processes (`render_parts`).
+holding one whole. Big publishes share the files out to forked worker processes (`render_parts`); a
+cold one (no publish cache yet) renders list rows ahead while it reads the store (`RenderAhead`).
 
 Templates go through one environment (`make_environment`). Markdown templates escape every printed value
 with `md` unless it is `MdSafe`, which only our own filters produce; HTML and Atom templates (``*.html.j2``,
@@ -27,6 +28,7 @@ links.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import io
@@ -69,8 +71,8 @@ from jobspiders.normalize.dates import to_iso
 from jobspiders.normalize.dedup import collapse_roles
 from jobspiders.normalize.profiles import Profile, load_profiles
 from jobspiders.normalize.urls import is_http_url
-from jobspiders.publish_cache import CacheSpec, FragmentFile, new_spec, sweep
-from jobspiders.store import DIGEST, JobStore, StoredDocument, open_store, read_job
+from jobspiders.publish_cache import AheadFile, CacheSpec, FragmentFile, entry, has_file, new_spec, sweep
+from jobspiders.store import DIGEST, JobStore, SqliteStore, StoredDocument, open_store, read_job
 from jobspiders.writeonce import open_written_once
 
 logger = logging.getLogger(__name__)
@@ -611,9 +613,7 @@ def _stored(
     publish reads few of them); one gone from the store since it was listed is left out."""
 
     def keyed(row: Mapping[str, Any], stored: StoredDocument) -> tuple[bytes, tuple[StoredDocument, Any]]:
-        if merged:
-            return cache.key(stored.source + jsonio.dumpb([row[key] for key in MERGED])), (stored, row)
-        return cache.key(stored.source), (stored, row)
+        return fragment_key(stored, row, merged=merged), (stored, row)
 
     digests_only = cache.has_fragments
     for start in range(0, len(rows), batch):
@@ -633,6 +633,14 @@ def _stored(
                     yield keyed(row, loaded[row["id"]])
         else:
             yield from pairs
+
+
+def fragment_key(stored: StoredDocument, row: Mapping[str, Any], *, merged: bool) -> bytes:
+    """The publish cache's key of a row's fragments (`FragmentFile.key`): of its stored source, and of its
+    `MERGED` fields if ``merged`` (see `_stored`)."""
+    if merged:
+        return FragmentFile.key(stored.source + jsonio.dumpb([row[key] for key in MERGED]))
+    return FragmentFile.key(stored.source)
 
 
 def _listed_document(store: JobStore, row: Mapping[str, Any]) -> StoredDocument:
@@ -766,30 +774,33 @@ def _publish(config: JobsConfig, profile: str | None, *, force: bool) -> Publish
     profiles = load_profiles()
     if profile is not None and profile not in profiles:
         raise ValueError(f"unknown profile {profile!r}; profiles.yml has {', '.join(profiles)}")
-    store = open_store(config.db)
-    try:
-        jobs, boards = _read_store(store, config, force=force)
-    finally:
-        store.close()
     names = [profile] if profile else list(profiles)
-    lists = _profile_lists(jobs, names, config.dedup)
-    del jobs
-    refused: dict[str, str] = {}
-    if not force:
-        for name, rows in lists.items():
-            try:
-                check_drop(_previous(config, name), len(rows), config.max_drop)
-            except PublishRefused as exc:
-                refused[name] = str(exc)
-    board_counts = {outcome: boards[outcome] for outcome in BOARD_OUTCOMES if boards[outcome]}
-    contexts = {
-        name: _context(config, profiles, name, rows, board_counts)
-        for name, rows in lists.items()
-        if name not in refused
-    }
     env = make_environment()
     cache = new_spec(config.publish_cache, streaming_environment(env)) if config.publish_cache else None
-    readme_rows = render_parts(config, contexts, env, cache)
+    with RenderAhead.started(config, env, cache, names) as ahead:
+        store = open_store(config.db)
+        try:
+            jobs, boards = _read_store(store, config, force=force)
+        finally:
+            store.close()
+        lists = _profile_lists(jobs, names, config.dedup)
+        del jobs
+        refused: dict[str, str] = {}
+        if not force:
+            for name, rows in lists.items():
+                try:
+                    check_drop(_previous(config, name), len(rows), config.max_drop)
+                except PublishRefused as exc:
+                    refused[name] = str(exc)
+        board_counts = {outcome: boards[outcome] for outcome in BOARD_OUTCOMES if boards[outcome]}
+        contexts = {
+            name: _context(config, profiles, name, rows, board_counts)
+            for name, rows in lists.items()
+            if name not in refused
+        }
+        if ahead:
+            cache = ahead.handover([f"{name}.list" for name in contexts])
+        readme_rows = render_parts(config, contexts, env, cache)
     if cache and profile is None:
         _sweep(cache, profiles, config.output_dir)
     outputs = [_profile_output(config, context, readme_rows[name]) for name, context in contexts.items()]
@@ -849,6 +860,9 @@ PARTS = {"list": 1.4, "feed": 1.0, "readme": 1.5}
 # Below this many jobs (all lists together) the parts are rendered in this process: a worker process
 # costs more than it saves.
 PARALLEL_MIN_JOBS = 5000
+# Below this many open jobs in the store no rows are rendered ahead (`RenderAhead`): the parts will not
+# be shared out either, and the store is read in a moment.
+AHEAD_MIN_JOBS = PARALLEL_MIN_JOBS
 _FORKED: tuple[JobsConfig, Mapping[str, Mapping[str, Any]], jinja2.Environment, CacheSpec | None] | None = (
     None
 )
@@ -908,6 +922,153 @@ def _render_forked(task: tuple[str, str]) -> int | None:
         return render_part(env, config, store, contexts[task[0]], task[1], cache)
     finally:
         store.close()
+
+
+class RenderAhead:
+    """A forked process that renders the rows of big lists into the publish cache while this process reads
+    the store and builds the lists, on a core that would otherwise wait: a cold publish (a list part with
+    no cache file yet, `has_file`: the first publish, or the first after a change of code or templates)
+    spent a second of 4.5 on one core at 50,000 jobs before its parts shared both. The parts then find
+    those rows rendered, as from a last publish.
+
+    It takes the open jobs in the store's order, and for each one in a list being published whose list
+    part has no cache file, its `list_fragments` into that part's `AheadFile`, until `handover` (or the
+    last job). Started (`start`) only when the parts will be shared out (``JOBS_PUBLISH_WORKERS`` above 1,
+    `AHEAD_MIN_JOBS`), for SQLite stores (their digests key the fragments, `fragment_key`) and
+    ``JOBS_DEDUP=location`` (a row's fragments are then its own record's; a role's row merges the
+    locations of its duplicates first). A process that fails or dies costs nothing but its work: its files
+    are not used."""
+
+    # How long `handover` waits for the process to end its files once told to stop (it stops after the
+    # row it is rendering: milliseconds).
+    STOP_SECONDS = 10.0
+
+    def __init__(self, cache: CacheSpec, paths: Mapping[str, Path]) -> None:
+        self.cache = cache
+        self.paths = dict(paths)  # part ("backend.list") -> its `AheadFile`
+        self._context = multiprocessing.get_context("fork")
+        self._stop = self._context.Event()
+        self._process: multiprocessing.process.BaseProcess | None = None
+
+    @classmethod
+    @contextmanager
+    def started(
+        cls, config: JobsConfig, env: jinja2.Environment, cache: CacheSpec | None, names: Iterable[str]
+    ) -> Iterator[RenderAhead | None]:
+        """`start`, and `close` at the end."""
+        ahead = cls.start(config, env, cache, names) if cache else None
+        try:
+            yield ahead
+        finally:
+            if ahead:
+                ahead.close()
+
+    @classmethod
+    def start(
+        cls, config: JobsConfig, env: jinja2.Environment, cache: CacheSpec, names: Iterable[str]
+    ) -> RenderAhead | None:
+        """The process started for the lists ``names``, or None when it would not help (see the class)."""
+        if (
+            config.publish_workers <= 1
+            or config.dedup == "role"
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            return None
+        parts = [f"{name}.list" for name in names if not has_file(cache, f"{name}.list")]
+        if not parts:
+            return None
+        store = open_store(config.db)
+        try:
+            if not isinstance(store, SqliteStore) or store.open_count(_since(config)) < AHEAD_MIN_JOBS:
+                return None
+        finally:
+            store.close()
+        ahead = cls(cache, {})
+        try:
+            for part in parts:
+                ahead.paths[part] = AheadFile.reserve(cache, part)
+            process = ahead._context.Process(
+                target=_render_ahead, args=(config, env, cache, ahead.paths, ahead._stop), daemon=True
+            )
+            process.start()
+        except OSError as exc:
+            logger.warning("Could not render rows ahead of the publish (%s)", exc)
+            ahead.close()
+            return None
+        ahead._process = process
+        return ahead
+
+    def handover(self, parts: Collection[str]) -> CacheSpec:
+        """Stop the process; ``cache`` (given to `start`) with the files it rendered of ``parts`` (the list
+        parts the publish writes), or as it was if the process failed."""
+        assert self._process is not None, "started"
+        self._stop.set()
+        self._process.join(self.STOP_SECONDS)
+        if self._process.exitcode != 0:
+            logger.warning(
+                "Rendering rows ahead of the publish failed (exit code %s): every row is rendered by the "
+                "parts",
+                self._process.exitcode,
+            )
+            return self.cache
+        given = {part: path for part, path in self.paths.items() if part in parts}
+        self.paths = {part: path for part, path in self.paths.items() if part not in given}
+        return dataclasses.replace(self.cache, ahead=given)
+
+    def close(self) -> None:
+        """End the process if it still runs, and delete the files not handed over."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        for path in self.paths.values():
+            path.unlink(missing_ok=True)
+        self.paths = {}
+
+
+def _render_ahead(
+    config: JobsConfig,
+    env: jinja2.Environment,
+    cache: CacheSpec,
+    paths: Mapping[str, Path],
+    stop: Any,  # multiprocessing.Event (a function of its context, not a type)
+) -> None:
+    """`RenderAhead`'s process."""
+    started = time.perf_counter()
+    files = {part.removesuffix(".list"): AheadFile(cache, path) for part, path in paths.items()}
+    render = _row_renderer(streaming_environment(env))
+    rendered = skipped = 0
+    store = open_store(config.db)
+    try:
+        for stored in store.open_stored_documents(_since(config)):  # type: ignore[attr-defined]
+            if stop.is_set():
+                break
+            record = stored.parse()
+            lists = dict.fromkeys(map(str, record.get("profiles") or ()))
+            mine = [files[name] for name in lists if name in files]
+            if not mine:
+                continue
+            try:
+                # As `_stored_record` publishes the record of a row that `listed` made of it.
+                record = _published(record, {key: record.get(key) for key in MERGED}, descriptions=True)
+                packed = entry(fragment_key(stored, record, merged=False), list_fragments(render, record))
+            except Exception as exc:  # the part renders it again, and deals with what it finds
+                logger.debug("Not rendered ahead: job %s (%s: %s)", record.get("id"), type(exc).__name__, exc)
+                skipped += 1
+                continue
+            for file in mine:
+                file.write(packed)
+            rendered += 1
+    finally:
+        store.close()
+        for file in files.values():
+            file.close()
+    logger.debug(
+        "Rendered the rows of %d jobs ahead of the parts in %.2fs (%d left to them)%s",
+        rendered,
+        time.perf_counter() - started,
+        skipped,
+        ", told to stop" if stop.is_set() else "",
+    )
 
 
 def render_part(
@@ -1154,8 +1315,7 @@ def cached_list_lines(
     render = _row_renderer(env)
 
     def parse_and_render(pair: tuple[StoredDocument, Mapping[str, Any]]) -> tuple[bytes | str, ...]:
-        record = _stored_record(pair)
-        return (*_json_around_seen(jsonio.dumpb(record), record.get(SEEN)), *render(record))
+        return list_fragments(render, _stored_record(pair))
 
     for pair, texts in cache.rendered(records, parse_and_render):
         seen = pair[0].last_seen
@@ -1163,6 +1323,14 @@ def cached_list_lines(
         # A record `_json_around_seen` could not split (no `before`): its whole line every time.
         line = before + jsonio.dumpb(seen) + after if before else jsonio.dumpb(_stored_record(pair))  # type: ignore[operator]
         yield line, _seen_in(texts[2:], seen)  # type: ignore[arg-type]
+
+
+def list_fragments(
+    render: Callable[[Mapping[str, Any]], tuple[bytes, bytes, bytes]], record: Mapping[str, Any]
+) -> tuple[bytes, ...]:
+    """What the publish cache keeps of a published record for its list (`cached_list_lines`): its
+    jobs.json line before and after its `SEEN` value, and ``render(record)`` (a `_row_renderer`)."""
+    return (*_json_around_seen(jsonio.dumpb(record), record.get(SEEN)), *render(record))
 
 
 def _row_renderer(env: jinja2.Environment) -> Callable[[Mapping[str, Any]], tuple[bytes, bytes, bytes]]:

@@ -12,7 +12,8 @@ gap for ``last_seen``, see `jobspiders.publish.cached_list_lines`) and renders t
 find. When the part is written, their fragments are appended to the file (under an advisory lock):
 a daily publish writes the jobs new or changed since yesterday, not the whole list again. Once more
 than `UNUSED_MAX_SHARE` of the file would be fragments no job uses any more, or if the file is cut short
-or another publish wrote it meanwhile, a new file of the fragments this publish used replaces it.
+or another publish wrote it meanwhile, a new file of the fragments this publish used replaces it. A part
+with no file yet may start from the fragments another process rendered ahead (`AheadFile`).
 
 A file starts with a digest of everything else a fragment depends on: the code of the jobspiders package,
 the row and entry templates and the versions of the libraries that print them. Change any of them and
@@ -32,9 +33,9 @@ import shutil
 import struct
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -84,6 +85,9 @@ class CacheSpec:
 
     folder: Path
     salt: bytes  # `code_digest`
+    # Files of fragments rendered ahead of the parts (`AheadFile`), by part ("backend.list"): the part
+    # starts from its file instead of an empty one, and its file becomes the part's.
+    ahead: Mapping[str, Path] = field(default_factory=dict)
 
 
 def code_digest(env: jinja2.Environment) -> bytes:
@@ -109,14 +113,64 @@ def file_name(part: str) -> str:
     return part + SUFFIX
 
 
+def has_file(spec: CacheSpec, part: str) -> bool:
+    """Whether ``part`` has a file this code wrote (this `code_digest`; the file of an empty list has no
+    fragments): if not, its next publish renders every row (a first publish, or the first after a change
+    of code or templates)."""
+    try:
+        with (spec.folder / file_name(part)).open("rb") as handle:
+            head = handle.read(len(MAGIC) + SALT_SIZE)
+    except OSError:
+        return False
+    return head == MAGIC + spec.salt
+
+
+class AheadFile:
+    """Fragments of a part rendered before its publish gets to it, by another process, while the part
+    has no file yet (`has_file`): a temporary file in the cache folder (`reserve`) that the part, given it
+    in `CacheSpec.ahead`, starts from (`FragmentFile.open`). `close` it before it is handed over; a file
+    not handed over is deleted by whoever reserved it."""
+
+    def __init__(self, spec: CacheSpec, path: Path) -> None:
+        self.path = path
+        self.entries = 0
+        self._out = path.open("wb", buffering=1 << 20)
+        self._out.write(MAGIC + spec.salt)
+
+    @staticmethod
+    def reserve(spec: CacheSpec, part: str) -> Path:
+        """A new, empty temporary file for the `AheadFile` of ``part`` (OSError if it cannot be made)."""
+        spec.folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=spec.folder, prefix=f".{file_name(part)}.", suffix=".ahead.tmp")
+        os.close(fd)
+        return Path(name)
+
+    def write(self, packed: bytes) -> None:
+        """Add an entry (`entry`)."""
+        self._out.write(packed)
+        self.entries += 1
+
+    def close(self) -> None:
+        self._out.close()
+
+
+def entry(key: bytes, texts: Sequence[str | bytes]) -> bytes:
+    """A file's entry of the fragments ``texts`` of the record whose `FragmentFile.key` is ``key``."""
+    data = b"".join(map(_packed, texts))
+    return ENTRY.pack(key, len(data)) + data
+
+
 class FragmentFile:
     """The fragments of one part of one list: those of the last publishes, read; those this one renders,
     written. `open` instead of the constructor; `close` when the part is written (or failed)."""
 
-    def __init__(self, spec: CacheSpec, part: str, out: BinaryIO, tmp: Path) -> None:
+    def __init__(self, spec: CacheSpec, part: str, out: BinaryIO, tmp: Path, *, ahead: bool = False) -> None:
         self.spec = spec
         self.path = spec.folder / file_name(part)
         self._out, self._tmp = out, tmp  # the fragments rendered now, after MAGIC and the salt
+        # The temporary file is an `AheadFile`: its fragments are read as the last file's would be, those
+        # rendered now are added to it, and it becomes the part's file as it is.
+        self._ahead = ahead
         self._last: mmap.mmap | None = None
         self._index: dict[bytes, tuple[int, int]] = {}
         self._entries = 0  # in the last file (a key written twice counts twice: the last one is used)
@@ -131,8 +185,12 @@ class FragmentFile:
 
     @classmethod
     def open(cls, spec: CacheSpec, part: str) -> FragmentFile | None:
-        """The cache of ``part``, with the fragments its last file holds; None (logged) if nothing can be
-        written: the publish then renders every fragment of the part."""
+        """The cache of ``part``, with the fragments its last file holds (or, given one, its `AheadFile`
+        holds); None (logged) if nothing can be written: the publish then renders every fragment of the
+        part."""
+        ahead = spec.ahead.get(part)
+        if ahead is not None:
+            return cls._opened_ahead(spec, part, ahead)
         try:
             spec.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=spec.folder, prefix=f".{file_name(part)}.", suffix=".tmp")
@@ -143,50 +201,72 @@ class FragmentFile:
         cache = cls(spec, part, out, Path(tmp))
         try:
             out.write(MAGIC + spec.salt)
-            cache._read_last()
+            cache._read_last(cache.path)
         except OSError as exc:
             cache._failed("write", exc)
         return cache
 
-    def _read_last(self) -> None:
+    @classmethod
+    def _opened_ahead(cls, spec: CacheSpec, part: str, path: Path) -> FragmentFile | None:
         try:
-            with self.path.open("rb") as handle, _locked(handle, shared=True):  # not while one appends
+            out = path.open("r+b", buffering=1 << 20)
+        except OSError as exc:
+            logger.warning("Publish cache %s cannot be used (%s): rendering every row", path, exc)
+            return None
+        cache = cls(spec, part, out, path, ahead=True)
+        try:
+            whole = cache._read_last(path)
+            if whole < len(MAGIC) + SALT_SIZE:  # not even its head is right: the part starts it anew
+                whole = 0
+            out.truncate(whole)  # what is rendered now follows the last whole entry
+            out.seek(whole)
+            if not whole:
+                out.write(MAGIC + spec.salt)
+            cache._written = max(whole, len(MAGIC) + SALT_SIZE)
+        except OSError as exc:
+            cache._failed("write", exc)
+        return cache
+
+    def _read_last(self, path: Path) -> int:
+        """Index the fragments of the file at ``path`` (the part's last file, or its `AheadFile`); where
+        its whole entries end (0 if it has none this code can use)."""
+        try:
+            with path.open("rb") as handle, _locked(handle, shared=True):  # not while one appends
                 stat = os.fstat(handle.fileno())
                 if stat.st_size == 0:
                     raise ValueError("empty file")
                 last = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         except FileNotFoundError:
-            return
+            return 0
         except (OSError, ValueError) as exc:
-            logger.warning("Publish cache %s cannot be read (%s): rendering its rows again", self.path, exc)
-            return
+            logger.warning("Publish cache %s cannot be read (%s): rendering its rows again", path, exc)
+            return 0
         self._last, size = last, len(last)
         head = len(MAGIC) + SALT_SIZE
         if last[: len(MAGIC)] != MAGIC:
-            logger.warning("Publish cache %s is not a cache file: rendering its rows again", self.path)
-            return
+            logger.warning("Publish cache %s is not a cache file: rendering its rows again", path)
+            return 0
         if last[len(MAGIC) : head] != self.spec.salt:
-            logger.debug("Publish cache %s: written by other code or templates, not used", self.path)
-            return
-        index, offset = {}, head
-        while offset < size:
-            if offset + ENTRY.size > size:
-                break
-            key, length = ENTRY.unpack_from(last, offset)
-            offset += ENTRY.size
+            logger.debug("Publish cache %s: written by other code or templates, not used", path)
+            return 0
+        index, whole = {}, head
+        while whole + ENTRY.size <= size:
+            key, length = ENTRY.unpack_from(last, whole)
+            offset = whole + ENTRY.size
             if offset + length > size:
                 break
             index[key] = (offset, length)
             self._entries += 1
-            offset += length
+            whole = offset + length
             if self._entries % UNMAP_EVERY == 0:
                 _unmap(last)
-        if offset != size:
-            logger.warning("Publish cache %s is cut short: rendering the rest of its rows again", self.path)
-        else:
+        if whole != size:
+            logger.warning("Publish cache %s is cut short: rendering the rest of its rows again", path)
+        elif not self._ahead:
             self._identity = (stat.st_dev, stat.st_ino, size)
         self._index = index
         _unmap(last)
+        return whole
 
     @staticmethod
     def key(record: bytes) -> bytes:
@@ -230,14 +310,13 @@ class FragmentFile:
             texts = render(value)
             self.misses += 1
             if not self.broken:
-                data = b"".join(map(_packed, texts))
-                entry = ENTRY.pack(key, len(data)) + data
+                packed = entry(key, texts)
                 try:
-                    self._out.write(entry)
+                    self._out.write(packed)
                 except OSError as exc:
                     self._failed("write", exc)
-                order.append((False, self._written, self._written + len(entry)))
-                self._written += len(entry)
+                order.append((False, self._written, self._written + len(packed)))
+                self._written += len(packed)
             yield value, texts
 
     def _failed(self, what: str, exc: OSError) -> None:
@@ -253,11 +332,15 @@ class FragmentFile:
         """End the part. If ``keep`` (the part was written) and every fragment could be written, the
         fragments rendered now are appended to the last file, or, when it is not whole or more than
         `UNUSED_MAX_SHARE` of what it would then hold is unused, a new file of every fragment this
-        publish used replaces it. Otherwise the last file stays as it was."""
+        publish used replaces it; a part given an `AheadFile` makes that file (its fragments and those
+        rendered now) its file. Otherwise the last file stays as it was."""
         try:
             self._out.close()
-            if keep and not self.broken and not self._appended():
-                self._rewrite()
+            if keep and not self.broken:
+                if self._ahead:  # it holds the fragments rendered ahead, then those rendered now
+                    self._tmp.replace(self.path)
+                elif not self._appended():
+                    self._rewrite()
         except OSError as exc:
             self._failed("write", exc)
         finally:

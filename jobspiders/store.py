@@ -413,6 +413,29 @@ class SqliteStore:
             for job_id, digest, data, description, last_seen in rows
         }
 
+    def open_stored_documents(self, since: str) -> Iterator[StoredDocument]:
+        """The `StoredDocument` of every open job posted since ``since`` (as `stored_documents` makes
+        them), in the table's order: one pass over it, for a reader that takes every row in any order.
+        Rows without a digest (none since the column came) are left out."""
+        # NOT INDEXED: most rows are open, and a scan reads each record's pages in order (0.09 s at 42,000
+        # jobs) where the index took them in posted_at order (0.2 s).
+        with closing(
+            self.db.execute(
+                """SELECT digest, CAST(data AS BLOB), CAST(description AS BLOB), last_seen
+                    FROM jobs NOT INDEXED
+                    WHERE closed_at IS NULL AND posted_at >= ? AND digest IS NOT NULL""",
+                (since,),
+            )
+        ) as cursor:
+            for digest, data, description, last_seen in cursor:
+                yield StoredDocument(digest, last_seen, partial(_parsed, data, description, last_seen))
+
+    def open_count(self, since: str) -> int:
+        """How many open jobs were posted since ``since`` (the index alone: milliseconds)."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM jobs WHERE closed_at IS NULL AND posted_at >= ?", (since,)
+        ).fetchone()[0]
+
     def latest_board_outcomes(self) -> dict[tuple[str, str], str]:
         rows = self.db.execute(
             """SELECT ats, board, outcome FROM board_runs AS r

@@ -4,6 +4,7 @@ never a reason for a publish to fail."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -21,6 +22,8 @@ from jobspiders.normalize.profiles import load_profiles
 from jobspiders.publish import (
     PARTS,
     READ_FIELDS,
+    PublishRefused,
+    RenderAhead,
     _documents,
     _stored,
     listed,
@@ -32,9 +35,12 @@ from jobspiders.publish_cache import (
     ENTRY,
     MAGIC,
     SALT_SIZE,
+    AheadFile,
     CacheSpec,
     FragmentFile,
     code_digest,
+    entry,
+    has_file,
     new_spec,
     sweep,
 )
@@ -679,3 +685,217 @@ def test_letting_go_of_the_mapped_pages_keeps_every_cached_text(tmp_path, monkey
         assert got == texts
     assert cache.hits == 20
     assert len(unmapped) >= 20 // 3 * 2  # while indexing and while reading
+
+
+# Rows rendered ahead of the parts (`RenderAhead`), while a cold publish reads the store.
+
+
+def ahead_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs=JOBS, runs=()) -> JobsConfig:
+    """A store of ``jobs`` whose cold publishes render rows ahead (two workers, no minimum of jobs)."""
+    monkeypatch.setattr(publishing, "AHEAD_MIN_JOBS", 1)
+    return dataclasses.replace(fill(tmp_path, jobs, runs), publish_workers=2)
+
+
+def handed_over_when_done(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Path]]:
+    """Make `RenderAhead.handover` wait until its process has rendered every row (in a publish of a few
+    jobs the lists are built before it starts); the files it had, each time."""
+    handed: list[dict[str, Path]] = []
+    handover = RenderAhead.handover
+
+    def when_done(self: RenderAhead, parts):
+        assert self._process is not None
+        self._process.join(60)
+        handed.append(dict(self.paths))
+        return handover(self, parts)
+
+    monkeypatch.setattr(RenderAhead, "handover", when_done)
+    return handed
+
+
+def cache_files(config: JobsConfig) -> list[str]:
+    folder = config.output_dir / CACHE
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_cold_publish_renders_list_rows_ahead_and_writes_the_same_files(tmp_path, caplog, monkeypatch):
+    config = ahead_config(tmp_path, monkeypatch)
+    expected = without_cache(config, tmp_path)
+    handed = handed_over_when_done(monkeypatch)
+    caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
+    publish(config)
+    assert outputs(config) == expected
+    assert sorted(handed[0]) == sorted(f"{name}.list" for name in load_profiles())
+    cold = counts(caplog)
+    # every list row was rendered ahead; the feeds' entries are the parts' own
+    assert {part: n for part, n in cold.items() if n != (0, 0)} == {
+        "backend.list": (0, 6),
+        "backend.feed": (6, 0),
+        "fullstack.list": (0, 1),
+        "fullstack.feed": (1, 0),
+    }
+    # the files rendered ahead became the parts' files; nothing temporary is left
+    assert cache_files(config) == sorted(f"{part}.fragments" for part in cold)
+    assert len(entries(config.output_dir / CACHE / "backend.list.fragments")) == 6
+    # and they serve the next publish as a cold publish's files do
+    caplog.clear()
+    publish(config)
+    assert counts(caplog) == {part: (0, rendered + cached) for part, (rendered, cached) in cold.items()}
+    assert outputs(config) == expected
+
+
+def test_rows_rendered_ahead_in_part_and_with_forked_workers_give_the_same_files(tmp_path, monkeypatch):
+    rows = [
+        record(
+            str(i),
+            dedup_key=f"k{i % 50}",  # 10 duplicates: rendered ahead, then left out of the lists
+            title=f"Backend Engineer {i} <b>&</b>",
+            description=f"Description {i}\n" + "Go and PostgreSQL. " * 40,
+            profiles=["backend", "data"] if i % 3 == 0 else ["backend"],
+            posted_at=f"2026-11-{10 + i % 9:02d}T09:00:00Z",
+        )
+        for i in range(60)
+    ]
+    config = ahead_config(tmp_path, monkeypatch, rows)
+    expected = without_cache(config, tmp_path)
+    monkeypatch.setattr(publishing, "PARALLEL_MIN_JOBS", 0)
+    publish(config)  # handed over as soon as the lists are built: some rows rendered ahead, or none
+    assert outputs(config) == expected
+    assert not [name for name in cache_files(config) if name.endswith(".tmp")]
+
+    again = dataclasses.replace(
+        config, output_dir=tmp_path / "again", publish_cache=tmp_path / "again" / CACHE
+    )
+    handed_over_when_done(monkeypatch)
+    publish(again)  # every row rendered ahead
+    assert outputs(again) == expected
+    assert len(entries(again.output_dir / CACHE / "backend.list.fragments")) == 60  # 50 used, 10 not
+    assert [name for name in cache_files(again) if name.endswith(".tmp")] == []
+
+
+def test_a_refused_publish_deletes_the_rows_rendered_ahead(tmp_path, monkeypatch):
+    config = ahead_config(tmp_path, monkeypatch, runs=[("greenhouse", "acme", "failed")])
+    handed = handed_over_when_done(monkeypatch)
+    started = []
+    start = RenderAhead.start
+
+    def spy(*args, **kwargs):
+        started.append(start(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(RenderAhead, "start", spy)
+    with pytest.raises(PublishRefused):
+        publish(config)
+    assert started[0] is not None
+    assert handed == []  # refused before the lists were built
+    assert cache_files(config) == []  # its files deleted
+
+
+def test_a_single_list_publish_renders_ahead_for_that_list_only(tmp_path, monkeypatch):
+    config = ahead_config(tmp_path, monkeypatch)
+    handed = handed_over_when_done(monkeypatch)
+    publish(config, "fullstack")
+    assert list(handed[0]) == ["fullstack.list"]
+    assert cache_files(config) == ["fullstack.feed.fragments", "fullstack.list.fragments"]
+
+
+def test_a_process_that_fails_costs_only_its_work(tmp_path, caplog, monkeypatch):
+    config = ahead_config(tmp_path, monkeypatch)
+    expected = without_cache(config, tmp_path)
+    handed_over_when_done(monkeypatch)
+
+    def broken(config, env, cache, paths, stop):
+        for path in paths.values():
+            path.write_bytes(b"half an entry")
+        os._exit(3)
+
+    monkeypatch.setattr(publishing, "_render_ahead", broken)
+    caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
+    publish(config)
+    assert any("Rendering rows ahead of the publish failed (exit code 3)" in m for m in caplog.messages)
+    assert counts(caplog)["backend.list"] == (6, 0)
+    assert outputs(config) == expected
+    assert [name for name in cache_files(config) if name.endswith(".tmp")] == []
+
+
+def test_rows_are_rendered_ahead_only_where_it_helps(tmp_path, monkeypatch):
+    config = ahead_config(tmp_path, monkeypatch)
+    env = make_environment()
+    spec = new_spec(config.publish_cache, streaming_environment(env))
+    names = list(load_profiles())
+
+    def started(config: JobsConfig, names=names) -> list[str] | None:
+        ahead = RenderAhead.start(config, env, spec, names)
+        if ahead is None:
+            return None
+        ahead.close()
+        return sorted(ahead_parts)
+
+    ahead_parts: list[str] = []
+    real_reserve = AheadFile.reserve
+    monkeypatch.setattr(
+        AheadFile, "reserve", lambda spec, part: ahead_parts.append(part) or real_reserve(spec, part)
+    )
+    assert started(config) == sorted(f"{name}.list" for name in names)
+    assert cache_files(config) == []  # closed: its files deleted
+    assert started(dataclasses.replace(config, publish_workers=1)) is None  # nothing to share out
+    assert started(dataclasses.replace(config, dedup="role")) is None  # rows merge their duplicates
+    monkeypatch.setattr(publishing, "AHEAD_MIN_JOBS", 8)  # the store has 7 open jobs
+    assert started(config) is None
+    monkeypatch.setattr(publishing, "AHEAD_MIN_JOBS", 1)
+    publish(dataclasses.replace(config, publish_workers=1))  # every list part now has its file
+    ahead_parts.clear()
+    assert started(config) is None
+    (config.output_dir / CACHE / "data.list.fragments").unlink()
+    assert started(config) == ["data.list"]
+
+
+def test_has_file_only_for_fragments_of_this_code(tmp_path):
+    spec = CacheSpec(tmp_path, b"s" * 32)
+    assert not has_file(spec, "p")
+    path = tmp_path / "p.fragments"
+    path.write_bytes(MAGIC + b"s" * 32)
+    assert has_file(spec, "p")  # an empty list's
+    path.write_bytes(MAGIC + b"s" * 32 + entry(b"k" * 16, ["row"]))
+    assert has_file(spec, "p")
+    path.write_bytes(MAGIC + b"s" * 31)
+    assert not has_file(spec, "p")  # cut short
+    assert not has_file(CacheSpec(tmp_path, b"t" * 32), "p")  # other code or templates
+    path.write_bytes(b"not a cache file at all")
+    assert not has_file(spec, "p")
+
+
+def test_a_part_starts_from_its_ahead_file_and_makes_it_its_own(tmp_path):
+    spec = CacheSpec(tmp_path, b"a" * 32)
+    path = AheadFile.reserve(spec, "p")
+    ahead = AheadFile(spec, path)
+    for record_bytes, value in [(b"a", "a"), (b"b", "b")]:
+        ahead.write(entry(FragmentFile.key(record_bytes), [f"<{value}>", value.upper()]))
+    ahead.close()
+    with path.open("ab") as handle:  # an entry cut short (a process killed while writing it)
+        handle.write(entry(FragmentFile.key(b"x"), ["lost"])[:-2])
+    calls: list[str] = []
+    given = dataclasses.replace(spec, ahead={"p": path})
+    assert run(given, "p", [(b"a", "a"), (b"c", "c")], calls) == [["<a>", "A"], ["<c>", "C"]]
+    assert calls == ["c"]
+    # the ahead file, whole entries only, and what the part rendered: the part's file now
+    assert entries(tmp_path / "p.fragments") == [FragmentFile.key(r) for r in (b"a", b"b", b"c")]
+    assert [p.name for p in tmp_path.iterdir()] == ["p.fragments"]
+    calls.clear()
+    assert run(spec, "p", [(b"a", "a"), (b"b", "b"), (b"c", "c")], calls) == [
+        ["<a>", "A"],
+        ["<b>", "B"],
+        ["<c>", "C"],
+    ]
+    assert calls == []
+
+
+def test_a_failed_part_deletes_its_ahead_file_and_keeps_the_last_file(tmp_path):
+    spec = CacheSpec(tmp_path, b"a" * 32)
+    run(spec, "p", [(b"old", "old")], [])
+    before = (tmp_path / "p.fragments").read_bytes()
+    path = AheadFile.reserve(spec, "p")
+    AheadFile(spec, path).close()
+    with pytest.raises(RuntimeError):
+        _failing_run(dataclasses.replace(spec, ahead={"p": path}))
+    assert (tmp_path / "p.fragments").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["p.fragments"]

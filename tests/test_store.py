@@ -536,6 +536,32 @@ def test_stored_documents_parse_to_the_records_and_change_only_with_them(store):
     assert changed["greenhouse:acme:2"].parse()["title"] == "Staff Engineer"
 
 
+def test_open_stored_documents_are_those_of_the_open_jobs_posted_since(tmp_path):
+    """What a publish renders rows ahead from (SQLite only): every open job posted since, in any order,
+    as `stored_documents` makes them; and how many there are."""
+    store = SqliteStore(tmp_path / "jobs.db")
+    try:
+        store.upsert(job("1", description="First ✓ <b>text</b>"), T1)
+        store.upsert(job("2", posted_at="2026-10-01T09:00:00Z"), T1)  # posted before `since`
+        store.upsert(job("3", description=None), T1)
+        store.upsert(job("4", board="other"), T1)
+        store.finish_board("greenhouse", "other", "ok", None, [], T2)  # 4 is closed
+        since = "2026-11-01T00:00:00Z"
+        found = list(store.open_stored_documents(since))
+        asked = ["greenhouse:acme:1", "greenhouse:acme:3"]
+        expected = store.stored_documents(asked)
+        assert sorted(stored.parse()["id"] for stored in found) == asked
+        assert {stored.parse()["id"]: (stored.source, stored.last_seen) for stored in found} == {
+            job_id: (stored.source, stored.last_seen) for job_id, stored in expected.items()
+        }
+        assert {stored.parse()["id"]: stored.parse() for stored in found} == store.documents(asked)
+        assert store.open_count(since) == 2
+        assert store.open_count("2000-01-01T00:00:00Z") == 3
+        assert list(store.open_stored_documents("2100-01-01T00:00:00Z")) == []
+    finally:
+        store.close()
+
+
 def test_open_jobs_with_only_some_fields(store):
     salary = {"min": 70000, "max": None, "currency": "EUR", "annual_usd_min": 76000.5}
     store.upsert(job("1", salary=salary, skills=["go", "sql"], location='Zürich, "CH"'), T1)
