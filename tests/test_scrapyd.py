@@ -40,9 +40,13 @@ GOOD = (FIXTURES / "greenhouse" / "ugly.json").read_bytes()
 @pytest.fixture(scope="module")
 def egg(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("egg") / "jobspiders.egg"
+    # scrapyd-client 2.0.3 leaves its build folder (scrapydeploy-*) in the temporary folder after
+    # --build-egg: in pytest's, which it cleans, not in /tmp, one more for every run of the tests.
+    build = tmp_path_factory.mktemp("build")
     result = subprocess.run(
         [VENV_BIN / "scrapyd-deploy", "--build-egg", str(path)],
         cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(build)},
         capture_output=True,
         text=True,
         timeout=300,
