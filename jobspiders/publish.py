@@ -945,7 +945,7 @@ class RenderAhead:
 
     def __init__(self, cache: CacheSpec, paths: Mapping[str, Path]) -> None:
         self.cache = cache
-        self.paths = dict(paths)  # part ("backend.list") -> its `AheadFile`
+        self.paths = dict(paths)  # part ("backend.list") -> where its `AheadFile` is
         self._context = multiprocessing.get_context("fork")
         self._stop = self._context.Event()
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -1005,11 +1005,8 @@ class RenderAhead:
         self._stop.set()
         self._process.join(self.STOP_SECONDS)
         if self._process.exitcode != 0:
-            logger.warning(
-                "Rendering rows ahead of the publish failed (exit code %s): every row is rendered by the "
-                "parts",
-                self._process.exitcode,
-            )
+            why = "did not stop" if self._process.exitcode is None else f"exit code {self._process.exitcode}"
+            logger.warning("Rendering rows ahead of the publish failed (%s): the parts render every row", why)
             return self.cache
         given = {part: path for part, path in self.paths.items() if part in parts}
         self.paths = {part: path for part, path in self.paths.items() if part not in given}

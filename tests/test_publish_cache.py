@@ -798,20 +798,30 @@ def test_a_single_list_publish_renders_ahead_for_that_list_only(tmp_path, monkey
     assert cache_files(config) == ["fullstack.feed.fragments", "fullstack.list.fragments"]
 
 
-def test_a_process_that_fails_costs_only_its_work(tmp_path, caplog, monkeypatch):
+def _exits(config, env, cache, paths, stop) -> None:
+    for path in paths.values():
+        path.write_bytes(b"half an entry")
+    os._exit(3)
+
+
+def _never_stops(config, env, cache, paths, stop) -> None:
+    time.sleep(600)
+
+
+@pytest.mark.parametrize(
+    ("process", "why"), [(_exits, "exit code 3"), (_never_stops, "did not stop")], ids=["fails", "hangs"]
+)
+def test_a_process_that_fails_costs_only_its_work(tmp_path, caplog, monkeypatch, process, why):
     config = ahead_config(tmp_path, monkeypatch)
     expected = without_cache(config, tmp_path)
-    handed_over_when_done(monkeypatch)
-
-    def broken(config, env, cache, paths, stop):
-        for path in paths.values():
-            path.write_bytes(b"half an entry")
-        os._exit(3)
-
-    monkeypatch.setattr(publishing, "_render_ahead", broken)
+    monkeypatch.setattr(publishing, "_render_ahead", process)
+    monkeypatch.setattr(RenderAhead, "STOP_SECONDS", 0.5)
     caplog.set_level(logging.DEBUG, logger="jobspiders.publish")
+    started = time.monotonic()
     publish(config)
-    assert any("Rendering rows ahead of the publish failed (exit code 3)" in m for m in caplog.messages)
+    assert time.monotonic() - started < 30  # a hung process is ended, not waited for
+    warning = f"Rendering rows ahead of the publish failed ({why}): the parts render every row"
+    assert warning in caplog.messages
     assert counts(caplog)["backend.list"] == (6, 0)
     assert outputs(config) == expected
     assert [name for name in cache_files(config) if name.endswith(".tmp")] == []
@@ -899,3 +909,42 @@ def test_a_failed_part_deletes_its_ahead_file_and_keeps_the_last_file(tmp_path):
         _failing_run(dataclasses.replace(spec, ahead={"p": path}))
     assert (tmp_path / "p.fragments").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["p.fragments"]
+
+
+def test_an_ahead_file_is_indexed_through_a_map_then_read_without_one(tmp_path, monkeypatch):
+    # Its entries are in the store's order, not the list's: read through the map, each would map a whole
+    # folio of the file around it, up to 2 MB. Read with pread, the file is not mapped at all.
+    unmapped = []
+    real = publish_cache._unmap
+    monkeypatch.setattr(publish_cache, "_unmap", lambda mapped: unmapped.append(1) or real(mapped))
+    spec = CacheSpec(tmp_path, b"m" * 32)
+    path = AheadFile.reserve(spec, "p")
+    ahead = AheadFile(spec, path)
+    texts = {n: [f"<tr>{n} ünïcode</tr>" * 300, f'{{"n":{n}}}'.encode()] for n in range(20)}
+    for n in range(20):
+        ahead.write(entry(FragmentFile.key(f"record {n}".encode()), texts[n]))
+    ahead.close()
+    cache = FragmentFile.open(dataclasses.replace(spec, ahead={"p": path}), "p")
+    assert cache is not None
+    assert len(unmapped) == 1  # once indexed
+    maps = Path("/proc/self/maps")
+    if maps.exists():
+        assert str(path) not in maps.read_text()
+    items = [(f"record {n}".encode(), n) for n in reversed(range(20))]
+    got = {n: list(t) for n, t in cache.rendered(keyed(items), lambda n: ["rendered"])}
+    cache.close()
+    assert got == texts
+    assert cache.hits == 20
+    assert len(unmapped) == 1
+
+
+def test_an_entry_cut_short_is_not_read(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"0123456789")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert publish_cache._read(fd, 4, 3) == b"3456"
+        with pytest.raises(OSError, match="4 bytes expected at 8, 2 read"):
+            publish_cache._read(fd, 4, 8)
+    finally:
+        os.close(fd)
