@@ -931,9 +931,13 @@ class RenderAhead:
     spent a second of 4.5 on one core at 50,000 jobs before its parts shared both. The parts then find
     those rows rendered, as from a last publish.
 
-    It takes the open jobs in the store's order, and for each one in a list being published whose list
-    part has no cache file, its `list_fragments` into that part's `AheadFile`, until `handover` (or the
-    last job). Started (`start`) only when the parts will be shared out (``JOBS_PUBLISH_WORKERS`` above 1,
+    It takes the open jobs newest first, as the lists order them, and writes each one's `list_fragments`
+    into the `AheadFile` of each list it is in whose list part has no cache file, until `handover` (or the
+    last job): the parts read those rows in the order they were written, as they read a last publish's
+    (a cache file is read through a memory map, and a fault maps a whole folio of it, up to 2 MB: rows
+    read out of order held the whole file in the worker's memory).
+
+    Started (`start`) only when the parts will be shared out (``JOBS_PUBLISH_WORKERS`` above 1,
     `AHEAD_MIN_JOBS`), for SQLite stores (their digests key the fragments, `fragment_key`) and
     ``JOBS_DEDUP=location`` (a row's fragments are then its own record's; a role's row merges the
     locations of its duplicates first). A process that fails or dies costs nothing but its work: its files

@@ -68,10 +68,7 @@ FRAGMENT_TEMPLATES = ("index-row.html.j2", "feed-entry.atom.j2")
 STALE_TEMPORARY_SECONDS = 3600
 # The last file is read through a memory map, whose pages count in the process's RSS once touched (the
 # whole file, hundreds of MB for a big list, by the end of a part). They are let go (MADV_DONTNEED: the
-# kernel keeps them cached) after every this many entries indexed or read. That bounds them because the
-# entries are read in about the order they were written (yesterday's list order); an `AheadFile`'s are
-# not (the store's order), and a fault maps a whole folio of the file (up to 2 MB) around the entry, so
-# the reads of the backend list's rows held all 64 MB of its file mapped: its entries are read with pread.
+# kernel keeps them cached) after every this many entries indexed or read.
 UNMAP_EVERY = 2048
 # A part's file grows by what each publish renders (the jobs new or changed since the last); once more
 # than this share of its entries would be unused (jobs gone from the list, old versions of changed ones),
@@ -175,7 +172,6 @@ class FragmentFile:
         # rendered now are added to it, and it becomes the part's file as it is.
         self._ahead = ahead
         self._last: mmap.mmap | None = None
-        self._reader: int | None = None  # an `AheadFile`'s descriptor: its entries are read with pread
         self._index: dict[bytes, tuple[int, int]] = {}
         self._entries = 0  # in the last file (a key written twice counts twice: the last one is used)
         self._identity: tuple[int, int, int] | None = None  # the last file's (device, inode, size): whole
@@ -220,9 +216,6 @@ class FragmentFile:
         cache = cls(spec, part, out, path, ahead=True)
         try:
             whole = cache._read_last(path)
-            if cache._last is not None:  # indexed: read with pread from now on
-                cache._last.close()
-                cache._last, cache._reader = None, out.fileno()
             if whole < len(MAGIC) + SALT_SIZE:  # not even its head is right: the part starts it anew
                 whole = 0
             out.truncate(whole)  # what is rendered now follows the last whole entry
@@ -296,20 +289,16 @@ class FragmentFile:
         and the texts the last publish rendered for the same record, else ``render(value)``; in order.
         Either way they are kept for the next publish. A text comes back as it was rendered: str or
         bytes."""
-        index, last, reader, used, order = self._index, self._last, self._reader, self._used, self._order
+        index, last, used, order = self._index, self._last, self._used, self._order
         for key, value in items:
             found = index.get(key)
             texts = None
             if found is not None:
+                assert last is not None
                 offset, length = found
-                # Damaged or unreadable: rendered again, and kept right.
-                with suppress(ValueError, struct.error, OSError):
-                    if last is not None:
-                        texts = _decoded(last[offset : offset + length])
-                    else:
-                        assert reader is not None
-                        texts = _decoded(_read(reader, length, offset))
-                if last is not None and (self.hits + 1) % UNMAP_EVERY == 0:
+                with suppress(ValueError, struct.error):  # damaged: rendered again, and kept right
+                    texts = _decoded(last[offset : offset + length])
+                if (self.hits + 1) % UNMAP_EVERY == 0:
                     _unmap(last)
             if texts is not None:
                 self.hits += 1
@@ -417,14 +406,6 @@ def _locked(handle: BinaryIO, *, shared: bool) -> Iterator[None]:
         yield
     finally:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _read(fd: int, length: int, offset: int) -> bytes:
-    """``length`` bytes of the file ``fd`` from ``offset``; OSError if it has fewer (cut since indexed)."""
-    data = os.pread(fd, length, offset)
-    if len(data) != length:
-        raise OSError(f"{length} bytes expected at {offset}, {len(data)} read")
-    return data
 
 
 def _unmap(mapped: mmap.mmap) -> None:

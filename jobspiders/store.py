@@ -415,15 +415,16 @@ class SqliteStore:
 
     def open_stored_documents(self, since: str) -> Iterator[StoredDocument]:
         """The `StoredDocument` of every open job posted since ``since`` (as `stored_documents` makes
-        them), in the table's order: one pass over it, for a reader that takes every row in any order.
-        Rows without a digest (none since the column came) are left out."""
-        # NOT INDEXED: most rows are open, and a scan reads each record's pages in order (0.09 s at 42,000
-        # jobs) where the index took them in posted_at order (0.2 s).
+        them), newest first as the lists order their jobs (``posted_at``, then id, descending): what is
+        written in this order is read back in order. Rows without a digest (none since the column came)
+        are left out."""
+        # Through the posted_at index (0.14 s for 42,000 jobs, against 0.09 s for a scan in the table's
+        # order), streamed: only the jobs posted at the same second are sorted.
         with closing(
             self.db.execute(
-                """SELECT digest, CAST(data AS BLOB), CAST(description AS BLOB), last_seen
-                    FROM jobs NOT INDEXED
-                    WHERE closed_at IS NULL AND posted_at >= ? AND digest IS NOT NULL""",
+                """SELECT digest, CAST(data AS BLOB), CAST(description AS BLOB), last_seen FROM jobs
+                    WHERE closed_at IS NULL AND posted_at >= ? AND digest IS NOT NULL
+                    ORDER BY posted_at DESC, id DESC""",
                 (since,),
             )
         ) as cursor:

@@ -5,6 +5,7 @@ never a reason for a publish to fail."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import time
@@ -733,9 +734,16 @@ def test_a_cold_publish_renders_list_rows_ahead_and_writes_the_same_files(tmp_pa
         "fullstack.list": (0, 1),
         "fullstack.feed": (1, 0),
     }
-    # the files rendered ahead became the parts' files; nothing temporary is left
+    # the files rendered ahead became the parts' files, their rows in the lists' order (the order the
+    # next publish reads them in); nothing temporary is left
     assert cache_files(config) == sorted(f"{part}.fragments" for part in cold)
-    assert len(entries(config.output_dir / CACHE / "backend.list.fragments")) == 6
+    listed_ids = [job["id"] for job in json.loads(expected["backend/jobs.json"])["jobs"]]
+    store = SqliteStore(config.db)
+    digests = {job_id: stored.source for job_id, stored in store.stored_documents(listed_ids).items()}
+    store.close()
+    assert entries(config.output_dir / CACHE / "backend.list.fragments") == [
+        FragmentFile.key(digests[job_id]) for job_id in listed_ids
+    ]
     # and they serve the next publish as a cold publish's files do
     caplog.clear()
     publish(config)
@@ -909,42 +917,3 @@ def test_a_failed_part_deletes_its_ahead_file_and_keeps_the_last_file(tmp_path):
         _failing_run(dataclasses.replace(spec, ahead={"p": path}))
     assert (tmp_path / "p.fragments").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["p.fragments"]
-
-
-def test_an_ahead_file_is_indexed_through_a_map_then_read_without_one(tmp_path, monkeypatch):
-    # Its entries are in the store's order, not the list's: read through the map, each would map a whole
-    # folio of the file around it, up to 2 MB. Read with pread, the file is not mapped at all.
-    unmapped = []
-    real = publish_cache._unmap
-    monkeypatch.setattr(publish_cache, "_unmap", lambda mapped: unmapped.append(1) or real(mapped))
-    spec = CacheSpec(tmp_path, b"m" * 32)
-    path = AheadFile.reserve(spec, "p")
-    ahead = AheadFile(spec, path)
-    texts = {n: [f"<tr>{n} ünïcode</tr>" * 300, f'{{"n":{n}}}'.encode()] for n in range(20)}
-    for n in range(20):
-        ahead.write(entry(FragmentFile.key(f"record {n}".encode()), texts[n]))
-    ahead.close()
-    cache = FragmentFile.open(dataclasses.replace(spec, ahead={"p": path}), "p")
-    assert cache is not None
-    assert len(unmapped) == 1  # once indexed
-    maps = Path("/proc/self/maps")
-    if maps.exists():
-        assert str(path) not in maps.read_text()
-    items = [(f"record {n}".encode(), n) for n in reversed(range(20))]
-    got = {n: list(t) for n, t in cache.rendered(keyed(items), lambda n: ["rendered"])}
-    cache.close()
-    assert got == texts
-    assert cache.hits == 20
-    assert len(unmapped) == 1
-
-
-def test_an_entry_cut_short_is_not_read(tmp_path):
-    path = tmp_path / "f"
-    path.write_bytes(b"0123456789")
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        assert publish_cache._read(fd, 4, 3) == b"3456"
-        with pytest.raises(OSError, match="4 bytes expected at 8, 2 read"):
-            publish_cache._read(fd, 4, 8)
-    finally:
-        os.close(fd)

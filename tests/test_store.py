@@ -536,27 +536,28 @@ def test_stored_documents_parse_to_the_records_and_change_only_with_them(store):
     assert changed["greenhouse:acme:2"].parse()["title"] == "Staff Engineer"
 
 
-def test_open_stored_documents_are_those_of_the_open_jobs_posted_since(tmp_path):
-    """What a publish renders rows ahead from (SQLite only): every open job posted since, in any order,
-    as `stored_documents` makes them; and how many there are."""
+def test_open_stored_documents_are_those_of_the_open_jobs_posted_since_newest_first(tmp_path):
+    """What a publish renders rows ahead from (SQLite only): every open job posted since, in the lists'
+    order (newest first, then the greater id), as `stored_documents` makes them; and how many there are."""
     store = SqliteStore(tmp_path / "jobs.db")
     try:
-        store.upsert(job("1", description="First ✓ <b>text</b>"), T1)
+        store.upsert(job("1", description="First ✓ <b>text</b>", posted_at="2026-11-10T09:00:00Z"), T1)
         store.upsert(job("2", posted_at="2026-10-01T09:00:00Z"), T1)  # posted before `since`
-        store.upsert(job("3", description=None), T1)
-        store.upsert(job("4", board="other"), T1)
+        store.upsert(job("3", description=None, posted_at="2026-11-12T09:00:00Z"), T1)
+        store.upsert(job("4", board="other", posted_at="2026-11-13T09:00:00Z"), T1)
+        store.upsert(job("5", posted_at="2026-11-10T09:00:00Z"), T1)  # the same second as 1
         store.finish_board("greenhouse", "other", "ok", None, [], T2)  # 4 is closed
         since = "2026-11-01T00:00:00Z"
         found = list(store.open_stored_documents(since))
-        asked = ["greenhouse:acme:1", "greenhouse:acme:3"]
+        asked = ["greenhouse:acme:3", "greenhouse:acme:5", "greenhouse:acme:1"]
         expected = store.stored_documents(asked)
-        assert sorted(stored.parse()["id"] for stored in found) == asked
-        assert {stored.parse()["id"]: (stored.source, stored.last_seen) for stored in found} == {
-            job_id: (stored.source, stored.last_seen) for job_id, stored in expected.items()
-        }
+        assert [stored.parse()["id"] for stored in found] == asked
+        assert [(stored.source, stored.last_seen) for stored in found] == [
+            (expected[job_id].source, expected[job_id].last_seen) for job_id in asked
+        ]
         assert {stored.parse()["id"]: stored.parse() for stored in found} == store.documents(asked)
-        assert store.open_count(since) == 2
-        assert store.open_count("2000-01-01T00:00:00Z") == 3
+        assert store.open_count(since) == 3
+        assert store.open_count("2000-01-01T00:00:00Z") == 4
         assert list(store.open_stored_documents("2100-01-01T00:00:00Z")) == []
     finally:
         store.close()
