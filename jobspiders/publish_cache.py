@@ -133,7 +133,6 @@ class AheadFile:
 
     def __init__(self, spec: CacheSpec, path: Path) -> None:
         self.path = path
-        self.entries = 0
         self._out = path.open("wb", buffering=1 << 20)
         self._out.write(MAGIC + spec.salt)
 
@@ -148,7 +147,6 @@ class AheadFile:
     def write(self, packed: bytes) -> None:
         """Add an entry (`entry`)."""
         self._out.write(packed)
-        self.entries += 1
 
     def close(self) -> None:
         self._out.close()
