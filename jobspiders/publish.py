@@ -947,9 +947,9 @@ class RenderAhead:
     # row it is rendering: milliseconds).
     STOP_SECONDS = 10.0
 
-    def __init__(self, cache: CacheSpec, paths: Mapping[str, Path]) -> None:
+    def __init__(self, cache: CacheSpec) -> None:
         self.cache = cache
-        self.paths = dict(paths)  # part ("backend.list") -> where its `AheadFile` is
+        self.paths: dict[str, Path] = {}  # part ("backend.list") -> where its `AheadFile` is
         self._context = multiprocessing.get_context("fork")
         self._stop = self._context.Event()
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -987,7 +987,7 @@ class RenderAhead:
                 return None
         finally:
             store.close()
-        ahead = cls(cache, {})
+        ahead = cls(cache)
         try:
             for part in parts:
                 ahead.paths[part] = AheadFile.reserve(cache, part)

@@ -213,9 +213,7 @@ class FragmentFile:
             return None
         cache = cls(spec, part, out, path, ahead=True)
         try:
-            whole = cache._read_last(path)
-            if whole < len(MAGIC) + SALT_SIZE:  # not even its head is right: the part starts it anew
-                whole = 0
+            whole = cache._read_last(path)  # 0: not even its head is right, the part starts it anew
             out.truncate(whole)  # what is rendered now follows the last whole entry
             out.seek(whole)
             if not whole:
