@@ -113,6 +113,18 @@ def file_name(part: str) -> str:
     return part + SUFFIX
 
 
+# How every temporary file of a cache folder ends (`_temporary`): `sweep` deletes the stale ones.
+TEMPORARY = ".tmp"
+
+
+def _temporary(folder: Path, name: str, kind: str = "") -> tuple[int, Path]:
+    """A new temporary file in ``folder`` (made if need be) for its file ``name``, named as `sweep` finds
+    it: its descriptor and path (OSError if it cannot be made)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=f"{kind}{TEMPORARY}")
+    return fd, Path(path)
+
+
 def has_file(spec: CacheSpec, part: str) -> bool:
     """Whether ``part`` has a file this code wrote (this `code_digest`; the file of an empty list has no
     fragments): if not, its next publish renders every row (a first publish, or the first after a change
@@ -139,10 +151,9 @@ class AheadFile:
     @staticmethod
     def reserve(spec: CacheSpec, part: str) -> Path:
         """A new, empty temporary file for the `AheadFile` of ``part`` (OSError if it cannot be made)."""
-        spec.folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=spec.folder, prefix=f".{file_name(part)}.", suffix=".ahead.tmp")
+        fd, path = _temporary(spec.folder, file_name(part), ".ahead")
         os.close(fd)
-        return Path(name)
+        return path
 
     def write(self, packed: bytes) -> None:
         """Add an entry (`entry`)."""
@@ -190,13 +201,12 @@ class FragmentFile:
         if ahead is not None:
             return cls._opened_ahead(spec, part, ahead)
         try:
-            spec.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=spec.folder, prefix=f".{file_name(part)}.", suffix=".tmp")
+            fd, tmp = _temporary(spec.folder, file_name(part))
         except OSError as exc:
             logger.warning("Publish cache %s cannot be used (%s): rendering every row", spec.folder, exc)
             return None
         out = os.fdopen(fd, "wb", buffering=1 << 20)
-        cache = cls(spec, part, out, Path(tmp))
+        cache = cls(spec, part, out, tmp)
         try:
             out.write(MAGIC + spec.salt)
             cache._read_last(cache.path)
@@ -373,7 +383,7 @@ class FragmentFile:
             return
         assert self._last is not None
         last = self._last
-        fd, name = tempfile.mkstemp(dir=self.spec.folder, prefix=f".{self.path.name}.", suffix=".tmp")
+        fd, name = _temporary(self.spec.folder, self.path.name)
         try:
             with os.fdopen(fd, "wb", buffering=1 << 20) as out, self._tmp.open("rb") as rendered:
                 out.write(MAGIC + self.spec.salt)
@@ -384,9 +394,9 @@ class FragmentFile:
                             _unmap(last)
                     else:
                         out.write(os.pread(rendered.fileno(), end - start, start))
-            Path(name).replace(self.path)
+            name.replace(self.path)
         finally:
-            Path(name).unlink(missing_ok=True)
+            name.unlink(missing_ok=True)
         logger.debug("Publish cache %s: written anew", self.path)
 
 
@@ -449,7 +459,7 @@ def sweep(folder: Path, parts: Collection[str]) -> int:
         try:
             unused = path.name.endswith(SUFFIX) and path.name not in keep
             if unused or (
-                path.name.endswith(".tmp") and time.time() - path.stat().st_mtime > STALE_TEMPORARY_SECONDS
+                path.name.endswith(TEMPORARY) and time.time() - path.stat().st_mtime > STALE_TEMPORARY_SECONDS
             ):
                 path.unlink()
                 deleted += 1
