@@ -28,7 +28,10 @@ raw posting it was normalized from, and the ``filtered`` table keeps the hashes 
 wanted. ``raw_hashes(ats)`` loads them, ``stored_job(id)`` reads one record back (``board_jobs(ats, board)``
 all of an open board's: one query a board instead of one a posting), ``touch(ids, seen_at)`` only
 bumps ``last_seen`` (and reopens) unchanged jobs, and ``upsert_many``/``remember_filtered`` write in one
-transaction per call (the store pipeline batches them).
+transaction per call (the store pipeline batches them). The ``answers`` table keeps, for a board answered
+in one request, the digest of that answer and what each of its postings was (`BoardAnswer`):
+``board_answers(ats)`` loads them, ``remember_answers(ats, answers, forget, at)`` writes and forgets them
+in one transaction; an answer the same byte for byte is replayed without being parsed again.
 
 Each write call is one transaction (SQLite in WAL mode), so a killed crawl leaves a consistent store and
 loses nothing that was committed. Both backends create and migrate their schema themselves when opened
@@ -49,8 +52,9 @@ from typing import Any, Protocol
 from jobspiders import jsonio
 from jobspiders.config import ConfigError
 
-# 2: jobs.raw_hash and the filtered table (incremental re-crawls); 3: jobs.description; 4: jobs.digest
-SCHEMA_VERSION = 4
+# 2: jobs.raw_hash and the filtered table (incremental re-crawls); 3: jobs.description; 4: jobs.digest;
+# 5: the answers table (board answers replayed)
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
@@ -84,6 +88,15 @@ CREATE TABLE IF NOT EXISTS filtered (
     seen_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS filtered_ats ON filtered (ats);
+CREATE TABLE IF NOT EXISTS answers (
+    ats TEXT NOT NULL,
+    board TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    company_name TEXT,
+    entries TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (ats, board)
+);
 CREATE TABLE IF NOT EXISTS board_runs (
     ats TEXT NOT NULL,
     board TEXT NOT NULL,
@@ -130,6 +143,18 @@ def record_digest(data: str | bytes, description: str | bytes | None) -> bytes:
     return hashlib.blake2b(body + tail, digest_size=16).digest()
 
 
+@dataclass(frozen=True, slots=True)
+class BoardAnswer:
+    """A board's last one-request answer (`jobspiders.pipelines.incremental`): its digest, the company
+    name it stated, and ``entries``, the JSON list of its postings as ``[id, job_id, title, url,
+    raw_hash]`` (parsed only when the answer comes again)."""
+
+    board: str
+    digest: str
+    company_name: str | None
+    entries: str
+
+
 class JobStore(Protocol):
     keeps_digests: bool  # whether records keep their `record_digest` (open_jobs's `DIGEST`)
 
@@ -140,6 +165,10 @@ class JobStore(Protocol):
     def stored_job(self, job_id: str) -> dict[str, Any] | None: ...
     def board_jobs(self, ats: str, board: str, limit: int | None = None) -> dict[str, dict[str, Any]]: ...
     def remember_filtered(self, rows: Iterable[tuple[str, str, str]], seen_at: str) -> None: ...
+    def board_answers(self, ats: str) -> dict[str, BoardAnswer]: ...
+    def remember_answers(
+        self, ats: str, answers: Iterable[BoardAnswer], forget: Iterable[str], at: str
+    ) -> None: ...
     def finish_board(
         self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str
     ) -> int: ...
@@ -316,6 +345,24 @@ class SqliteStore:
             self.db.executemany(
                 "INSERT OR REPLACE INTO filtered VALUES (?, ?, ?, ?)",
                 [(job_id, ats, raw_hash, seen_at) for job_id, ats, raw_hash in rows],
+            )
+
+    def board_answers(self, ats: str) -> dict[str, BoardAnswer]:
+        """The ATS's boards' last one-request answers, by board token."""
+        rows = self.db.execute(
+            "SELECT board, digest, company_name, entries FROM answers WHERE ats = ?", (ats,)
+        )
+        return {row[0]: BoardAnswer(*row) for row in rows}
+
+    def remember_answers(
+        self, ats: str, answers: Iterable[BoardAnswer], forget: Iterable[str], at: str
+    ) -> None:
+        """Keep these boards' answers and forget those of the boards in ``forget``, in one transaction."""
+        with self._write():
+            self.db.executemany("DELETE FROM answers WHERE ats = ? AND board = ?", [(ats, b) for b in forget])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                [(ats, a.board, a.digest, a.company_name, a.entries, at) for a in answers],
             )
 
     def finish_board(

@@ -27,9 +27,9 @@ from psycopg import conninfo
 
 from jobspiders import jsonio
 from jobspiders.config import ConfigError
-from jobspiders.store import StoredDocument
+from jobspiders.store import BoardAnswer, StoredDocument
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Any 64-bit number unique to this project: serializes migrations of concurrent starters.
 MIGRATION_LOCK = 0x6A6F6273_70696465
 TRACKED = ("posted_at", "date_source", "first_seen", "last_seen")
@@ -81,6 +81,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             seen_at TEXT COLLATE "C" NOT NULL
         )""",
         "CREATE INDEX filtered_ats ON filtered (ats)",
+    ),
+    4: (  # a board's last one-request answer, replayed when it comes again (`store.BoardAnswer`)
+        """CREATE TABLE answers (
+            ats TEXT COLLATE "C" NOT NULL,
+            board TEXT COLLATE "C" NOT NULL,
+            digest TEXT NOT NULL,
+            company_name TEXT,
+            entries TEXT NOT NULL,
+            seen_at TEXT COLLATE "C" NOT NULL,
+            PRIMARY KEY (ats, board)
+        )""",
     ),
 }
 
@@ -235,6 +246,33 @@ class PostgresStore:
                    ON CONFLICT (id) DO UPDATE SET raw_hash = EXCLUDED.raw_hash, seen_at = EXCLUDED.seen_at""",
                 params,
             )
+
+    def board_answers(self, ats: str) -> dict[str, BoardAnswer]:
+        """The ATS's boards' last one-request answers, by board token."""
+        rows = self.db.execute(
+            "SELECT board, digest, company_name, entries FROM answers WHERE ats = %s", (ats,)
+        ).fetchall()
+        return {row[0]: BoardAnswer(*row) for row in rows}
+
+    def remember_answers(
+        self, ats: str, answers: Iterable[BoardAnswer], forget: Iterable[str], at: str
+    ) -> None:
+        """Keep these boards' answers and forget those of the boards in ``forget``, in one transaction."""
+        rows = [(ats, a.board, a.digest, a.company_name, a.entries, at) for a in answers]
+        gone = sorted(set(forget))
+        if not rows and not gone:
+            return
+        with self.db.transaction(), self.db.cursor() as cursor:
+            if gone:
+                cursor.execute("DELETE FROM answers WHERE ats = %s AND board = ANY(%s)", (ats, gone))
+            if rows:
+                cursor.executemany(
+                    """INSERT INTO answers VALUES (%s, %s, %s, %s, %s, %s)
+                       ON CONFLICT (ats, board) DO UPDATE SET digest = EXCLUDED.digest,
+                         company_name = EXCLUDED.company_name, entries = EXCLUDED.entries,
+                         seen_at = EXCLUDED.seen_at""",
+                    rows,
+                )
 
     def finish_board(
         self, ats: str, board: str, outcome: str, reason: str | None, job_ids: Iterable[str], at: str

@@ -270,3 +270,36 @@ def test_jobs_the_store_refuses_are_reported_and_the_crawl_finishes(server, craw
     )
     assert "disk full" in result.stderr
     assert published(crawl_settings)[0]["count"] == 0
+
+
+def test_a_board_answering_the_same_is_replayed_and_publishes_the_same(server, crawl_settings, tmp_path):
+    """The second crawl replays the clean board's answer (the ugly one, with broken postings, is read
+    again): the same feed lines and the same published list; a changed answer is read again."""
+    registry = tmp_path / "companies.yml"
+    registry.write_text(REGISTRY)
+    args = ("crawl", "greenhouse", "-a", f"companies={registry}", "-a", "company=northwind,northwindreferral")
+    feeds = Path(crawl_settings["OUTPUT_DIR"]) / "feeds"
+
+    def crawl() -> tuple[str, list[dict], bytes]:
+        for old in feeds.glob("*.jsonl"):
+            old.unlink()
+        result = scrapy(*args, settings=crawl_settings)
+        assert result.returncode == 0, result.stderr[-3000:]
+        (feed,) = feeds.glob("greenhouse-*.jsonl")
+        lines = sorted((json.loads(line) for line in feed.read_text().splitlines()), key=lambda j: j["id"])
+        return result.stderr, lines, (Path(crawl_settings["OUTPUT_DIR"]) / "jobs.json").read_bytes()
+
+    log1, feed1, list1 = crawl()
+    assert "jobspiders/boards/replayed" not in log1
+    log2, feed2, list2 = crawl()
+    assert "'jobspiders/boards/replayed': 1" in log2
+    assert "'jobspiders/incremental/unchanged': 3" in log2  # two from northwind, read and found unchanged
+    assert (feed2, list2) == (feed1, list1)
+    assert "greenhouse:northwindreferral:6660002" in {line["id"] for line in feed2}
+
+    referral = json.loads(fixture("greenhouse", "ugly.json"))
+    referral["jobs"] = [dict(referral["jobs"][1], id=6660002, title="Backend Developer (Kotlin)")]
+    server.add(Route(url=GH.format("northwindreferral"), body=json.dumps(referral).encode()))
+    log3, feed3, _ = crawl()
+    assert "jobspiders/boards/replayed" not in log3
+    assert "Backend Developer (Kotlin)" in {line["title"] for line in feed3}

@@ -20,7 +20,7 @@ from scrapy.settings import Settings
 
 from jobspiders.config import ConfigError, JobsConfig
 from jobspiders.publish import list_ahead
-from jobspiders.store import DIGEST, SCHEMA_VERSION, SqliteStore, open_store
+from jobspiders.store import DIGEST, SCHEMA_VERSION, BoardAnswer, SqliteStore, open_store
 
 T1, T2, T3 = "2026-11-18T12:00:00Z", "2026-11-19T12:00:00Z", "2026-11-20T12:00:00Z"
 BACKENDS = ["sqlite", "postgresql"]
@@ -380,6 +380,27 @@ def test_touch_bumps_last_seen_reopens_and_never_goes_back(store):
     store.touch([], T3)
 
 
+def test_board_answers_are_kept_replaced_and_forgotten(store):
+    entries = '[["greenhouse:acme:1","1","Backend Engineer \\u00e9 & <b>","https://x.example/1","h1"]]'
+    store.remember_answers(
+        "greenhouse",
+        [BoardAnswer("acme", "d1", "Acme Inc", entries), BoardAnswer("beta", "d2", None, "[]")],
+        [],
+        T1,
+    )
+    store.remember_answers("lever", [BoardAnswer("acme", "d3", None, "[]")], [], T1)
+    assert store.board_answers("greenhouse") == {
+        "acme": BoardAnswer("acme", "d1", "Acme Inc", entries),
+        "beta": BoardAnswer("beta", "d2", None, "[]"),
+    }
+    # one call replaces one board's answer and forgets another's; other ATS keep theirs
+    store.remember_answers("greenhouse", [BoardAnswer("acme", "d1b", "Acme", "[]")], ["beta", "gone"], T2)
+    assert store.board_answers("greenhouse") == {"acme": BoardAnswer("acme", "d1b", "Acme", "[]")}
+    assert store.board_answers("lever") == {"acme": BoardAnswer("acme", "d3", None, "[]")}
+    store.remember_answers("greenhouse", [], [], T3)
+    assert store.board_answers("workday") == {}
+
+
 def test_filtered_postings_are_remembered(store):
     store.remember_filtered([("greenhouse:acme:9", "greenhouse", "h9")], T1)
     store.remember_filtered([("greenhouse:acme:9", "greenhouse", "h9b"), ("lever:x:1", "lever", "l")], T2)
@@ -434,7 +455,9 @@ def test_schema_3_database_gets_the_digests_its_records_would_get_now(tmp_path):
     finally:
         store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
 
 
 def test_schema_2_database_moves_descriptions_to_their_column(tmp_path):

@@ -14,6 +14,14 @@ part) and each is let go once used. An item whose
 hash matches a filtered posting is dropped as ``no_profile`` at once. Dropped ``no_profile`` items are
 remembered in ``filtered`` when the spider closes. ``JOBS_INCREMENTAL = False`` turns it all off.
 
+Board answers replayed: a board listed whole by one answer (Greenhouse, Lever, Ashby, Recruitee: every
+posting in one response) has that answer's digest (`answer_digest`) and its postings' ids, titles, URLs and
+raw hashes kept in the store (`BoardAnswer`), once all of them reached this pipeline. When the same answer
+comes again, and each of its postings still has that hash here (stored or filtered), the spider emits them
+as they were (`AtsSpider.replay`) without decoding or mapping the answer, and this pipeline takes their hash
+as given: they go on as unchanged or filtered items, the same as if they had been read again. Any other
+outcome (a fault, an invalid or repeated posting, a second request) forgets the board's answer.
+
 Closing jobs does not depend on any of this: the spider reports every job id it listed.
 """
 
@@ -21,7 +29,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import fields
 from typing import Any
 
@@ -32,7 +42,11 @@ from scrapy.exceptions import DropItem
 from jobspiders.items import JobItem, RawPosting
 from jobspiders.normalize.dates import to_iso
 from jobspiders.pipelines.base import JobsPipeline
-from jobspiders.store import JobStore, open_store
+from jobspiders.signals import board_finished
+from jobspiders.spiders.base import AtsSpider, BoardRun, Replay
+from jobspiders.store import BoardAnswer, JobStore, open_store
+
+logger = logging.getLogger(__name__)
 
 # Bump when what the pipelines derive from the same raw posting changes (normalizers, profiles, skills):
 # every stored hash then differs once and each job is normalized again.
@@ -41,6 +55,8 @@ _RAW_FIELDS = tuple(f.name for f in fields(RawPosting))
 # Stored records held for the boards in flight, at most (about 6 KB each, parsed): the boards read
 # first are let go beyond it, and a board with more open jobs is read only this far.
 HELD_RECORDS = 10_000
+# Board answers written to the store in one transaction, at most (and when the spider closes).
+ANSWER_BATCH = 200
 # The stored record's fields that normalize and later pipelines fill (the spider fills the identity ones).
 FILLED = (
     "title",
@@ -91,21 +107,59 @@ class IncrementalPipeline(JobsPipeline):
         self.boards_read: set[tuple[str, str]] = set()
         self.held = 0  # records in self.boards
         self.now = to_iso(self.config.now)
+        self.ats = ""
+        # Board answers: the stored ones (by token), this crawl's postings of each board, in order (by
+        # board key, until the board is done), boards done but not all of whose items arrived yet, and
+        # what to write (answers, and the tokens of boards whose answer is forgotten).
+        self.answers: dict[str, BoardAnswer] = {}
+        self.runs: dict[str, BoardRun] = {}  # the spider's
+        self.listed: dict[str, list[tuple[str, str, str, str, str]]] = {}
+        self.waiting: dict[str, BoardRun] = {}
+        self.new_answers: list[BoardAnswer] = []
+        self.forget: list[str] = []
         if self.enabled:
             self.crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+            self.crawler.signals.connect(self.board_finished, signal=board_finished)
 
     def open_spider(self) -> None:
         if not self.enabled:
             return
         self.store = open_store(self.config.db)
-        name = getattr(self.crawler.spider, "name", None)
-        if name:
-            self.known, self.filtered = self.store.raw_hashes(name)
+        spider = self.crawler.spider
+        self.ats = getattr(spider, "name", None) or ""
+        if self.ats:
+            self.known, self.filtered = self.store.raw_hashes(self.ats)
+        if isinstance(spider, AtsSpider):
+            self.answers = self.store.board_answers(self.ats)
+            self.runs = spider.runs
+            spider.replay = self.replay
+
+    def replay(self, run: BoardRun, digest: str) -> Replay | None:
+        """The board's postings as its stored answer lists them, when ``digest`` is that answer's and each
+        posting still has its hash here; else None (the spider reads the answer)."""
+        answer = self.answers.get(run.board.token)
+        if answer is None or answer.digest != digest:
+            return None
+        try:
+            entries = orjson.loads(answer.entries)
+            for item_id, _job_id, _title, _url, hashed in entries:
+                if self.known.get(item_id) != hashed and self.filtered.get(item_id) != hashed:
+                    return None  # not stored as it was listed (a write failed, a newer crawl changed it)
+        except (ValueError, TypeError):
+            logger.warning("%s: the stored answer is unreadable; reading the board again", run.board.key)
+            return None
+        return Replay(answer.company_name, entries)
 
     def process_item(self, item: JobItem) -> JobItem:
         if self.store is None:
             return item
-        digest = item.raw_hash = raw_hash(item)
+        replayed = item.raw is None and item.raw_hash is not None  # its hash came with it (`replay`)
+        digest = item.raw_hash if replayed else raw_hash(item)
+        item.raw_hash = digest
+        key = f"{item.ats}:{item.board}"
+        run = self.runs.get(key)
+        if run is not None and run.answer is not None and run.requests == 1 and not run.replayed:
+            self.listed.setdefault(key, []).append((item.id, item.job_id, item.title, item.url, digest))
         if self.known.get(item.id) == digest and self._fill(item):
             self.count("unchanged")
             return item
@@ -113,6 +167,11 @@ class IncrementalPipeline(JobsPipeline):
             self.count("filtered")
             self.crawler.stats.inc_value("jobspiders/profiles/no_profile")
             raise DropItem(f"no_profile {item.id}")
+        if replayed:  # its stored job is gone since the spider looked (another process, a race)
+            self.count("replay_lost")
+            if self.answers.pop(item.board, None) is not None:
+                self.forget.append(item.board)
+            raise DropItem(f"replayed job {item.id} is no longer in the store")
         self.count("changed")
         return item
 
@@ -157,10 +216,63 @@ class IncrementalPipeline(JobsPipeline):
         ):
             self.newly_filtered.append((item.id, item.ats, item.raw_hash))
 
+    def board_finished(self, run: BoardRun) -> None:
+        """Keep the board's answer once all of its items are here (they may come after this signal)."""
+        if self.store is None:
+            return
+        self.waiting[run.board.key] = run
+        self._answered(run)
+        if len(self.new_answers) + len(self.forget) >= ANSWER_BATCH:
+            self._write_answers()
+
+    def _answered(self, run: BoardRun) -> bool:
+        """Settle a finished board's answer: keep it, forget it, or (False) wait for more items."""
+        key, token = run.board.key, run.board.token
+        listed = self.listed.get(key, ())
+        if run.one_answer and not run.replayed and len(listed) < len(run.job_ids):
+            return False
+        self.waiting.pop(key, None)
+        self.listed.pop(key, None)
+        if run.replayed:
+            return True  # the stored answer stands
+        entries = None
+        if run.one_answer and len(listed) == len(run.job_ids):
+            with suppress(TypeError):  # text orjson refuses (lone surrogates): not worth keeping
+                entries = orjson.dumps(listed).decode()
+        if entries is not None:
+            self.new_answers.append(BoardAnswer(token, run.answer or "", run.company_name, entries))
+        elif token in self.answers:
+            self.forget.append(token)
+        return True
+
+    def _write_answers(self) -> None:
+        assert self.store is not None
+        answers, self.new_answers = self.new_answers, []
+        forget, self.forget = self.forget, []
+        if not (answers or forget):
+            return
+        try:
+            self.store.remember_answers(self.ats, answers, forget, self.now)
+        except Exception as exc:  # only a later crawl's speed depends on them
+            logger.warning(
+                "Store %s: %d board answers not kept (%s: %s)",
+                self.config.db,
+                len(answers),
+                type(exc).__name__,
+                exc,
+            )
+
     def close_spider(self) -> None:
         if self.store is None:
             return
         try:
+            for run in list(self.waiting.values()):
+                if not self._answered(run):  # some of its items never came here (dropped before)
+                    self.waiting.pop(run.board.key)
+                    self.listed.pop(run.board.key, None)
+                    if run.board.token in self.answers:
+                        self.forget.append(run.board.token)
+            self._write_answers()
             if self.newly_filtered:
                 self.store.remember_filtered(self.newly_filtered, self.now)
         finally:

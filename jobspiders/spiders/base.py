@@ -25,15 +25,23 @@ outcome, sent as the `board_finished` signal and counted in the stats:
 ``ok`` (answered, jobs listed), ``empty`` (answered, no jobs), ``missing`` (404/410: no such board) or
 ``failed`` (any other fault: the store then closes none of its jobs). A bad posting is counted, logged with
 board and job id, and skipped; it never stops the board or the crawl.
+
+A board answered in one request may be replayed (``replay``, set by
+`jobspiders.pipelines.incremental.IncrementalPipeline`): when its answer is byte for byte the one the store
+keeps (`answer_digest`), its postings are emitted as the store knows them, without decoding or mapping them
+again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
+from functools import cache
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -85,14 +93,35 @@ class BoardRun:
     job_ids: set[str] = field(default_factory=set)
     requests: int = 0
     invalid: int = 0
+    repeated: int = 0  # postings listed again under the same job id
     errors: int = 0  # faults, unavailable details and invalid postings
     company_name: str | None = None  # the name the board states about itself, when it does
     outcome: str | None = None  # set once: ok, empty, missing, failed
     reason: str | None = None
+    answer: str | None = None  # `answer_digest` of the board's first answer, when replays are on
+    replayed: bool = False  # its postings came from the store (the answer was the stored one)
+
+    @property
+    def one_answer(self) -> bool:
+        """Whether the board was listed by one answer, whole and clean: what a replay can stand for."""
+        return (
+            self.answer is not None
+            and self.outcome == "ok"
+            and self.requests == self.pages == 1
+            and not (self.errors or self.invalid or self.repeated)
+        )
 
     def fail(self, outcome: str, reason: str) -> None:
         if self.outcome is None:
             self.outcome, self.reason = outcome, reason
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A board's postings as its stored answer lists them (`AtsSpider.replay`)."""
+
+    company_name: str | None
+    entries: Sequence[Sequence[str]]  # [id, job_id, title, url, raw_hash], in the answer's order
 
 
 class AtsSpider(scrapy.Spider):
@@ -124,6 +153,8 @@ class AtsSpider(scrapy.Spider):
         self.board_queue: Any = None  # see board_source()
         self.in_flight: set[str] = set()  # boards started and not finished (see start())
         self._room: Deferred[None] | None = None
+        # (run, answer digest) -> the stored answer's postings, or None; set by IncrementalPipeline.
+        self.replay: Callable[[BoardRun, str], Replay | None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -302,6 +333,12 @@ class AtsSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterable[Any]:
         """A list page: its postings (or their detail requests), then the next page."""
         run = self.runs[response.meta["board"]]
+        if self.replay is not None and run.requests == 1 and not run.pages:
+            run.answer = answer_digest(run.board, response)
+            replay = self.replay(run, run.answer)
+            if replay is not None:
+                yield from self._replayed(run, replay)
+                return
         try:
             data = self.decode(response)
             records = self.postings(data, run.board)
@@ -339,6 +376,27 @@ class AtsSpider(scrapy.Spider):
         if follow is not None:
             self._expect(run, 1)
             yield follow
+        self._done(run)
+
+    def _replayed(self, run: BoardRun, replay: Replay) -> Iterable[JobItem]:
+        """The board's postings as its stored answer lists them: the pipelines fill them from the store."""
+        run.pages, run.replayed, run.company_name = 1, True, replay.company_name
+        self.crawler.stats.inc_value(f"{STATS}/boards/replayed")
+        board = run.board
+        for item_id, job_id, title, url, digest in replay.entries:
+            run.job_ids.add(job_id)
+            self.crawler.stats.inc_value(f"{STATS}/postings/ok")
+            yield JobItem(
+                id=item_id,
+                ats=self.name,
+                board=board.token,
+                job_id=job_id,
+                company=board.name,
+                company_url=board.website,
+                title=title,
+                url=url,
+                raw_hash=digest,
+            )
         self._done(run)
 
     def parse_detail(self, response: Response) -> Iterable[Any]:
@@ -379,6 +437,7 @@ class AtsSpider(scrapy.Spider):
         if item.job_id in run.job_ids:
             # Some ATS list a job once per location or language; the first listing speaks for it.
             self.crawler.stats.inc_value(f"{STATS}/postings/repeated")
+            run.repeated += 1
             return
         run.job_ids.add(item.job_id)
         self.crawler.stats.inc_value(f"{STATS}/postings/ok")
@@ -449,6 +508,51 @@ class AtsSpider(scrapy.Spider):
                 run.fail("failed", f"crawl closed before the board finished ({reason})")
                 run.pending = 0
                 self._finish(run)
+
+
+def answer_digest(board: Board, response: Response) -> str:
+    """A digest of everything a board's list answer is read from: the answer (status, type, body), the
+    request (its real URL when mirrored, method, body), the registry entry, and our code (a new version
+    reads every answer afresh once)."""
+    request = response.request
+    url = request.meta.get(MIRRORED, request.url) if request is not None else response.url
+    method, body = (request.method, request.body) if request is not None else ("GET", b"")
+    head = json.dumps(
+        [
+            _code_version(),
+            astuple(board),
+            url,
+            method,
+            response.status,
+            response.headers.get(b"Content-Type"),
+        ],
+        sort_keys=True,
+        default=repr,
+    )
+    digest = hashlib.blake2b(head.encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(b"\0%d\0" % len(body))
+    digest.update(body)
+    digest.update(b"\0")
+    digest.update(response.body)
+    return digest.hexdigest()
+
+
+@cache
+def _code_version() -> str:
+    """A digest of the jobspiders package's Python sources (read through importlib.resources: a Scrapyd
+    egg is a zip file)."""
+    digest = hashlib.blake2b(digest_size=16)
+    pending = [(files("jobspiders"), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            name = f"{prefix}/{entry.name}"
+            if entry.is_dir():
+                pending.append((entry, name))
+            elif entry.name.endswith(".py"):
+                digest.update(f"{name}\0".encode())
+                digest.update(entry.read_bytes())
+    return digest.hexdigest()
 
 
 def _utf8(response: Response) -> bool:
