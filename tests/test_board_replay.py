@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 
 from jobspiders import settings as project_settings
 from jobspiders.pipelines import incremental
-from jobspiders.spiders import base
+from jobspiders.spiders import base, greenhouse
 from jobspiders.spiders.greenhouse import GreenhouseSpider
 from jobspiders.store import SqliteStore
 from tests.conftest import FIXTURES, collect, fixture_response, settle, start_requests
@@ -282,3 +282,16 @@ def test_an_unreadable_kept_answer_is_read_again(db, registry, reads, caplog):
     assert "jobspiders/boards/replayed" not in stats
     assert published(second.out) == published(first.out)
     assert list(kept_answers(db)) == ["northwind"]  # read again, kept again
+
+
+def test_a_board_whose_items_did_not_all_reach_the_pipeline_has_no_answer_kept(db, registry, monkeypatch):
+    crawl(db, NOW1, registry, answer())
+    assert list(kept_answers(db)) == ["northwind"]
+    # the fixture's javascript: URL goes through as it is: ValidatePipeline drops that posting before
+    # IncrementalPipeline sees it, so the kept answer would not list it: the answer is forgotten
+    monkeypatch.setattr(greenhouse, "public_url", lambda url, fallback: url or fallback)
+    second, stats = crawl(db, NOW2, registry, answer(extra_title="Staff Backend Engineer (Rust)"))
+    assert "jobspiders/boards/replayed" not in stats
+    assert stats["jobspiders/validate/bad_url"] == 1
+    assert second.spider.runs[BOARD].one_answer  # the spider listed it whole; the pipelines did not
+    assert kept_answers(db) == {}

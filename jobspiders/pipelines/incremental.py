@@ -225,25 +225,26 @@ class IncrementalPipeline(JobsPipeline):
         if len(self.new_answers) + len(self.forget) >= ANSWER_BATCH:
             self._write_answers()
 
-    def _answered(self, run: BoardRun) -> bool:
-        """Settle a finished board's answer: keep it, forget it, or (False) wait for more items."""
+    def _answered(self, run: BoardRun, *, last: bool = False) -> None:
+        """Settle a finished board's answer: keep it or forget it; or, while some of its items have not
+        come yet and this is not the ``last`` call (at close: they never will), leave it waiting."""
         key, token = run.board.key, run.board.token
         listed = self.listed.get(key, ())
-        if run.one_answer and not run.replayed and len(listed) < len(run.job_ids):
-            return False
+        whole = run.one_answer and len(listed) == len(run.job_ids)
+        if run.one_answer and not run.replayed and len(listed) < len(run.job_ids) and not last:
+            return
         self.waiting.pop(key, None)
         self.listed.pop(key, None)
         if run.replayed:
-            return True  # the stored answer stands
+            return  # the stored answer stands
         entries = None
-        if run.one_answer and len(listed) == len(run.job_ids):
+        if whole:
             with suppress(TypeError):  # text orjson refuses (lone surrogates): not worth keeping
                 entries = orjson.dumps(listed).decode()
         if entries is not None:
             self.new_answers.append(BoardAnswer(token, run.answer or "", run.company_name, entries))
         elif token in self.answers:
             self.forget.append(token)
-        return True
 
     def _write_answers(self) -> None:
         assert self.store is not None
@@ -266,12 +267,8 @@ class IncrementalPipeline(JobsPipeline):
         if self.store is None:
             return
         try:
-            for run in list(self.waiting.values()):
-                if not self._answered(run):  # some of its items never came here (dropped before)
-                    self.waiting.pop(run.board.key)
-                    self.listed.pop(run.board.key, None)
-                    if run.board.token in self.answers:
-                        self.forget.append(run.board.token)
+            for run in list(self.waiting.values()):  # some of their items never came (dropped before)
+                self._answered(run, last=True)
             self._write_answers()
             if self.newly_filtered:
                 self.store.remember_filtered(self.newly_filtered, self.now)

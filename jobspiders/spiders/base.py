@@ -381,11 +381,11 @@ class AtsSpider(scrapy.Spider):
     def _replayed(self, run: BoardRun, replay: Replay) -> Iterable[JobItem]:
         """The board's postings as its stored answer lists them: the pipelines fill them from the store."""
         run.pages, run.replayed, run.company_name = 1, True, replay.company_name
+        run.job_ids.update(entry[1] for entry in replay.entries)
         self.crawler.stats.inc_value(f"{STATS}/boards/replayed")
+        self.crawler.stats.inc_value(f"{STATS}/postings/ok", len(replay.entries))
         board = run.board
         for item_id, job_id, title, url, digest in replay.entries:
-            run.job_ids.add(job_id)
-            self.crawler.stats.inc_value(f"{STATS}/postings/ok")
             yield JobItem(
                 id=item_id,
                 ats=self.name,
